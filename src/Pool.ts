@@ -1,0 +1,467 @@
+/**
+ * A pool of workers: Python's `multiprocessing.Pool` as a scoped Effect
+ * resource. Calls run on worker threads (`thread`, the default), child
+ * processes (`process`) or fibers of the caller's thread (`fiber`); results
+ * come back in input order, typed failures arrive as themselves, and a worker
+ * that dies fails only the tasks it was running.
+ *
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const pool = yield* Pool.make({ processes: 4 })
+ *   const squares = yield* pool.map(square, [1, 2, 3]) // [1, 4, 9]
+ * }).pipe(Effect.scoped)
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as os from "node:os"
+import type { ResourceLimits } from "node:worker_threads"
+import * as Errors from "./errors.ts"
+import { type Backend, fiberBackend, workerBackend } from "./internal/backend.ts"
+import { findUncloneable } from "./internal/clone.ts"
+import { decodeExit } from "./internal/codec.ts"
+import * as P from "./internal/protocol.ts"
+import { type Death, type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
+import { CurrentStartMethod, type StartMethod } from "./StartMethod.ts"
+import type { Any, Task } from "./Task.ts"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options<InitArgs extends ReadonlyArray<any> = ReadonlyArray<any>> {
+  /** Number of workers. Default: `os.availableParallelism()`. Python: `processes`. */
+  readonly processes?: number | undefined
+  /** `"thread"` (default), `"process"` or `"fiber"`. */
+  readonly startMethod?: StartMethod | undefined
+  /** A task run once in each worker before it takes any work. */
+  readonly initializer?: Task<InitArgs, any, any> | undefined
+  readonly initargs?: InitArgs | undefined
+  /** Replace a worker after it has run this many tasks (a chunk of `map` counts as one). */
+  readonly maxTasksPerChild?: number | undefined
+  /**
+   * How long an interrupted task may take to stop before its worker is
+   * terminated and replaced (a task stuck in synchronous code). Default: 1 second.
+   */
+  readonly interruptGracePeriod?: Duration.Input | undefined
+  /** Memory limits of each worker thread (`thread` start method). */
+  readonly resourceLimits?: ResourceLimits | undefined
+  /** Environment of each worker. Default: a copy of `process.env`. */
+  readonly env?: NodeJS.ProcessEnv | undefined
+  /** Node options of each worker (`--max-old-space-size=...`, ...). */
+  readonly execArgv?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MapOptions {
+  /** Inputs per message to a worker. Default, as Python: `ceil(n / (4 * processes))`. */
+  readonly chunksize?: number | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamOptions {
+  /** Inputs per message to a worker. Default, as Python's `imap`: 1. */
+  readonly chunksize?: number | undefined
+  /** Most chunks in flight at once (backpressure). Default: 16 per worker. */
+  readonly window?: number | undefined
+}
+
+/**
+ * A pool of workers. Python names in brackets.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Pool {
+  readonly processes: number
+  readonly startMethod: StartMethod
+  /** One call, arguments as a list [`apply`]. */
+  readonly apply: <Args extends ReadonlyArray<any>, A, E>(
+    task: Task<Args, A, E>,
+    args: NoInfer<Args>
+  ) => Effect.Effect<A, E | Errors.PoolError>
+  /** One call in the background: a fiber in the pool's scope [`apply_async`]. */
+  readonly applyAsync: <Args extends ReadonlyArray<any>, A, E>(
+    task: Task<Args, A, E>,
+    args: NoInfer<Args>
+  ) => Effect.Effect<Fiber.Fiber<A, E | Errors.PoolError>>
+  /**
+   * The task on every input, results in input order [`map`]. Fails with the
+   * first failure and interrupts the rest; with `{ mode: "exit" }` it returns
+   * every outcome instead.
+   */
+  readonly map: {
+    <I, A, E>(
+      task: Task<readonly [I], A, E>,
+      inputs: Iterable<NoInfer<I>>,
+      options?: MapOptions & { readonly mode?: "fail-fast" | undefined }
+    ): Effect.Effect<Array<A>, E | Errors.PoolError>
+    <I, A, E>(
+      task: Task<readonly [I], A, E>,
+      inputs: Iterable<NoInfer<I>>,
+      options: MapOptions & { readonly mode: "exit" }
+    ): Effect.Effect<Array<Exit.Exit<A, E | Errors.PoolError>>>
+  }
+  /** The task on every argument list [`starmap`]. */
+  readonly starmap: {
+    <Args extends ReadonlyArray<any>, A, E>(
+      task: Task<Args, A, E>,
+      inputs: Iterable<NoInfer<Args>>,
+      options?: MapOptions & { readonly mode?: "fail-fast" | undefined }
+    ): Effect.Effect<Array<A>, E | Errors.PoolError>
+    <Args extends ReadonlyArray<any>, A, E>(
+      task: Task<Args, A, E>,
+      inputs: Iterable<NoInfer<Args>>,
+      options: MapOptions & { readonly mode: "exit" }
+    ): Effect.Effect<Array<Exit.Exit<A, E | Errors.PoolError>>>
+  }
+  /** Results as a Stream in input order, with a bounded window of work in flight [`imap`]. */
+  readonly imap: <I, A, E, EI = never, RI = never>(
+    task: Task<readonly [I], A, E>,
+    inputs: Iterable<NoInfer<I>> | Stream.Stream<NoInfer<I>, EI, RI>,
+    options?: StreamOptions
+  ) => Stream.Stream<A, E | EI | Errors.PoolError, RI>
+  /** Results as a Stream in completion order [`imap_unordered`]. */
+  readonly imapUnordered: <I, A, E, EI = never, RI = never>(
+    task: Task<readonly [I], A, E>,
+    inputs: Iterable<NoInfer<I>> | Stream.Stream<NoInfer<I>, EI, RI>,
+    options?: StreamOptions
+  ) => Stream.Stream<A, E | EI | Errors.PoolError, RI>
+  /** No new work; what is queued and running finishes, then the workers exit [`close`]. */
+  readonly close: Effect.Effect<void>
+  /** Waits for the workers of a closed or terminated pool to exit [`join`]. */
+  readonly join: Effect.Effect<void, Errors.InvalidArgument>
+  /** Stops now: queued and running calls fail with `PoolNotRunning` [`terminate`]. */
+  readonly terminate: Effect.Effect<void>
+}
+
+/**
+ * The pool as a service, for `Pool.layer`.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export const Pool: Context.Service<Pool, Pool> = Context.Service<Pool>("effect-multiprocessing/Pool")
+
+const backendOf = (method: StartMethod, options: Options): Backend =>
+  method === "fiber" ? fiberBackend : workerBackend(method, options)
+
+const checkOptions = (options: Options): Errors.InvalidArgument | undefined => {
+  const { maxTasksPerChild, processes, startMethod } = options
+  if (processes !== undefined && !(Number.isInteger(processes) && processes >= 1)) {
+    return new Errors.InvalidArgument({ reason: `processes must be an integer >= 1, got ${processes}` })
+  }
+  if (maxTasksPerChild !== undefined && !(Number.isInteger(maxTasksPerChild) && maxTasksPerChild >= 1)) {
+    return new Errors.InvalidArgument({
+      reason: `maxTasksPerChild must be a positive integer, got ${maxTasksPerChild}`
+    })
+  }
+  if (startMethod !== undefined && startMethod !== "thread" && startMethod !== "process" && startMethod !== "fiber") {
+    return new Errors.InvalidArgument({ reason: `unknown start method ${String(startMethod)}` })
+  }
+  if (options.initargs !== undefined && options.initializer === undefined) {
+    return new Errors.InvalidArgument({ reason: "initargs given without an initializer" })
+  }
+  return undefined
+}
+
+/**
+ * Starts a pool in the current scope; closing the scope terminates it and
+ * every worker. Fails when an option is invalid or the initializer fails.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: <InitArgs extends ReadonlyArray<any> = []>(
+  options?: Options<InitArgs>
+) => Effect.Effect<Pool, Errors.InvalidArgument | Errors.PoolError, Scope.Scope> = Effect.fn("Pool.make")(
+  function*(options: Options<any> = {}) {
+    const invalid = checkOptions(options)
+    if (invalid) return yield* invalid
+    const processes = options.processes ?? os.availableParallelism()
+    const startMethod: StartMethod = options.startMethod ?? (yield* CurrentStartMethod)
+    const scope = yield* Scope.Scope
+    const context = yield* Effect.context<never>()
+    const runFork = Effect.runForkWith(context)
+    const scheduler = makeScheduler({
+      processes,
+      maxTasksPerChild: options.maxTasksPerChild,
+      interruptGrace: Duration.toMillis(options.interruptGracePeriod ?? Duration.seconds(1)),
+      initializer: options.initializer && { task: options.initializer, args: options.initargs ?? [] },
+      onLog: (slot, level, [message, annotations]) => {
+        runFork(
+          Effect.logWithLevel(level as any)(...(message as Array<unknown>)).pipe(
+            Effect.annotateLogs({ ...(annotations as Record<string, unknown>), worker: slot })
+          )
+        )
+      }
+    })
+    const backend = backendOf(startMethod, options)
+
+    // One supervisor per slot: start an incarnation, and when it ends (death,
+    // recycling), fail what it held and start the next one while needed.
+    const supervise = (index: number) =>
+      Effect.gen(function*() {
+        const slot = scheduler.slots[index]
+        let failedStarts = 0
+        while (wanted(scheduler)) {
+          let up = false
+          const incarnation = yield* Effect.forkChild(
+            backend.incarnate(index, (link) => {
+              up = true
+              scheduler.attach(slot, link)
+            }, (batch) => scheduler.receive(slot, batch))
+          )
+          slot.retire = () => incarnation.interruptUnsafe()
+          const exit = yield* Fiber.await(incarnation)
+          slot.retire = undefined
+          const death: Death = Exit.isSuccess(exit) ? exit.value : { atStartup: !up }
+          scheduler.detach(slot, death)
+          failedStarts = up ? 0 : failedStarts + 1
+          if (failedStarts >= 3) {
+            scheduler.breakWith(
+              new Errors.WorkerDied({
+                worker: index,
+                exitCode: death.exitCode,
+                signal: death.signal,
+                resourceLimit: death.resourceLimit ?? false,
+                reason: `the worker failed to start 3 times${death.reason ? `: ${death.reason}` : ""}`
+              })
+            )
+          }
+        }
+      })
+    const supervisors = yield* Effect.forEach(
+      scheduler.slots,
+      (slot) => Effect.forkIn(supervise(slot.index), scope),
+      { concurrency: "unbounded" }
+    )
+    const stopWorkers = Effect.suspend(() => {
+      for (const slot of scheduler.slots) slot.retire?.()
+      return Fiber.awaitAll(supervisors)
+    })
+    const terminate = Effect.suspend(() => {
+      scheduler.terminate()
+      return stopWorkers
+    }).pipe(Effect.withSpan("Pool.terminate"))
+    yield* Scope.addFinalizer(scope, terminate)
+    yield* scheduler.started
+
+    const pool = makePool(scheduler, {
+      processes,
+      startMethod,
+      scope,
+      close: Effect.suspend(() => {
+        scheduler.close()
+        return Effect.forkIn(Effect.andThen(scheduler.idle, stopWorkers), scope)
+      }).pipe(Effect.asVoid, Effect.withSpan("Pool.close")),
+      join: Effect.suspend(() =>
+        scheduler.state === "running"
+          ? Effect.fail(new Errors.InvalidArgument({ reason: "join() needs close() or terminate() first" }))
+          : Effect.asVoid(Fiber.awaitAll(supervisors))
+      ).pipe(Effect.withSpan("Pool.join")),
+      terminate
+    })
+    return pool
+  }
+)
+
+const wanted = (scheduler: Scheduler): boolean => scheduler.state === "running" || scheduler.state === "closed"
+
+/**
+ * The pool as a layer: started when the layer is built, terminated when it is
+ * released.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = <InitArgs extends ReadonlyArray<any> = []>(
+  options?: Options<InitArgs>
+): Layer.Layer<Pool, Errors.InvalidArgument | Errors.PoolError> => Layer.effect(Pool, make(options))
+
+// -- calls ------------------------------------------------------------------
+
+interface Internals {
+  readonly processes: number
+  readonly startMethod: StartMethod
+  readonly scope: Scope.Scope
+  readonly close: Effect.Effect<void>
+  readonly join: Effect.Effect<void, Errors.InvalidArgument>
+  readonly terminate: Effect.Effect<void>
+}
+
+const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
+  const { processes, startMethod } = internals
+  // `fiber` clones nothing, yet must refuse what the other methods refuse.
+  const precheck = startMethod === "fiber"
+
+  /** Refuses arguments before anything is queued: the payload contract, and cloneability on `fiber`. */
+  const prepare = (task: Any, args: ReadonlyArray<unknown>, path: string): Errors.PoolError | undefined => {
+    const payload = task.contract?.payload
+    if (payload !== undefined) {
+      const exit = Schema.encodeUnknownExit(payload)(args)
+      if (exit._tag === "Failure") {
+        return new Errors.InvalidPayload({ task: task.key, issue: String(Exit.isFailure(exit) ? exit.cause : "") })
+      }
+    }
+    if (precheck) {
+      const bad = findUncloneable(args, path)
+      if (bad !== undefined) {
+        return new Errors.SerializationError({ task: task.key, direction: "argument", ...bad })
+      }
+    }
+    return undefined
+  }
+
+  const call = (task: Any, args: ReadonlyArray<unknown>): Effect.Effect<any, any> =>
+    Effect.callback((resume) => {
+      const refused = prepare(task, args, "args")
+      if (refused !== undefined) return resume(Effect.fail(refused))
+      const job = scheduler.submit(P.OP_CALL, task, args, (status, value) => resume(decodeExit(task, status, value)))
+      if (job !== undefined) return scheduler.cancel(job)
+    })
+
+  /**
+   * Runs chunks of inputs; `fail-fast` fails with the first failure (after
+   * interrupting the other chunks), `exit` collects every outcome.
+   */
+  const chunks = (
+    task: Any,
+    star: boolean,
+    inputs: ReadonlyArray<unknown>,
+    size: number,
+    exitMode: boolean
+  ): Effect.Effect<Array<any>, any> =>
+    Effect.callback((resume) => {
+      const n = inputs.length
+      const results: Array<unknown> = new Array(n)
+      if (n === 0) return resume(Effect.succeed(results))
+      for (let i = 0; i < n; i++) {
+        const refused = prepare(task, star ? inputs[i] as ReadonlyArray<unknown> : [inputs[i]], `inputs[${i}]`)
+        if (refused === undefined) continue
+        if (!exitMode) return resume(Effect.fail(refused))
+        results[i] = Exit.fail(refused)
+      }
+      const op = star ? (exitMode ? P.OP_STARMAP_EXIT : P.OP_STARMAP) : (exitMode ? P.OP_MAP_EXIT : P.OP_MAP)
+      const jobs: Array<Job> = []
+      let remaining = Math.ceil(n / size)
+      let failed = false
+      const cancelAll = Effect.forEach(jobs, scheduler.cancel, { concurrency: "unbounded", discard: true })
+      for (let start = 0; start < n; start += size) {
+        const part = inputs.slice(start, start + size)
+        const job = scheduler.submit(op, task, part, (status, value) => {
+          if (failed) return
+          if (status === P.S_OK) {
+            const values = value as Array<unknown>
+            if (exitMode) {
+              for (let k = 0; k < part.length; k++) {
+                results[start + k] ??= decodeExit(task, values[2 * k] as number, values[2 * k + 1])
+              }
+            } else if (task.contract?.success === undefined) {
+              for (let k = 0; k < values.length; k++) results[start + k] = values[k]
+            } else {
+              for (let k = 0; k < values.length; k++) {
+                const exit = decodeExit(task, P.S_OK, values[k])
+                if (exit._tag === "Failure") {
+                  failed = true
+                  return resume(Effect.andThen(cancelAll, exit))
+                }
+                results[start + k] = exit.value
+              }
+            }
+          } else if (exitMode) {
+            // The whole chunk failed (its worker died, its module did not load).
+            const exit = decodeExit(task, status, value)
+            for (let k = 0; k < part.length; k++) results[start + k] ??= exit
+          } else {
+            failed = true
+            return resume(Effect.andThen(cancelAll, decodeExit(task, status, value)))
+          }
+          if (--remaining === 0) resume(Effect.succeed(results))
+        })
+        if (job === undefined) return
+        jobs.push(job)
+      }
+      return cancelAll
+    })
+
+  const chunkSize = (n: number, chunksize: number | undefined): number | Errors.InvalidArgument => {
+    if (chunksize === undefined) return Math.max(1, Math.ceil(n / (4 * processes)))
+    if (Number.isInteger(chunksize) && chunksize >= 1) return chunksize
+    return new Errors.InvalidArgument({ reason: `chunksize must be an integer >= 1, got ${chunksize}` })
+  }
+
+  const mapWith = (star: boolean) =>
+  (task: Any, inputs: Iterable<unknown>, options?: MapOptions & { readonly mode?: "fail-fast" | "exit" }) =>
+    Effect.suspend(() => {
+      const items = Array.isArray(inputs) ? inputs : Array.from(inputs)
+      const size = chunkSize(items.length, options?.chunksize)
+      if (typeof size !== "number") return Effect.fail(size)
+      return chunks(task, star, items, size, options?.mode === "exit")
+    })
+
+  const streamWith = (unordered: boolean) =>
+  (
+    task: Any,
+    inputs: Iterable<unknown> | Stream.Stream<unknown, unknown, unknown>,
+    options?: StreamOptions
+  ): Stream.Stream<any, any, any> => {
+    const window = options?.window ?? 16 * processes
+    const size = options?.chunksize ?? 1
+    if (!(Number.isInteger(window) && window >= 1) || !(Number.isInteger(size) && size >= 1)) {
+      return Stream.fail(
+        new Errors.InvalidArgument({ reason: `window and chunksize must be integers >= 1, got ${window}, ${size}` })
+      )
+    }
+    const source = Stream.isStream(inputs) ? inputs : Stream.fromIterable(inputs, { chunkSize: window })
+    if (size === 1) return Stream.mapEffect(source, (x) => call(task, [x]), { concurrency: window, unordered })
+    return source.pipe(
+      Stream.grouped(size),
+      Stream.mapEffect((part) => chunks(task, false, part, size, false), { concurrency: window, unordered }),
+      Stream.flattenIterable
+    )
+  }
+
+  const map = mapWith(false)
+  const starmap = mapWith(true)
+  const imap = streamWith(false)
+  const imapUnordered = streamWith(true)
+
+  return {
+    processes,
+    startMethod,
+    apply: Effect.fn("Pool.apply")(function*(task: Any, args: ReadonlyArray<unknown>) {
+      return yield* call(task, args)
+    }) as Pool["apply"],
+    applyAsync: ((task: Any, args: ReadonlyArray<unknown>) =>
+      Effect.forkIn(call(task, args).pipe(Effect.withSpan("Pool.applyAsync")), internals.scope)) as Pool["applyAsync"],
+    map: Effect.fn("Pool.map")(function*(task: Any, inputs: Iterable<unknown>, options?: any) {
+      return yield* map(task, inputs, options)
+    }) as Pool["map"],
+    starmap: Effect.fn("Pool.starmap")(function*(task: Any, inputs: Iterable<unknown>, options?: any) {
+      return yield* starmap(task, inputs, options)
+    }) as Pool["starmap"],
+    imap: ((task: Any, inputs: any, options?: StreamOptions) =>
+      Stream.withSpan(imap(task, inputs, options), "Pool.imap")) as Pool["imap"],
+    imapUnordered: ((task: Any, inputs: any, options?: StreamOptions) =>
+      Stream.withSpan(imapUnordered(task, inputs, options), "Pool.imapUnordered")) as Pool["imapUnordered"],
+    close: internals.close,
+    join: internals.join,
+    terminate: internals.terminate
+  }
+}

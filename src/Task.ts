@@ -1,0 +1,142 @@
+/**
+ * A task: a function that a pool can run in a worker. It is referenced by the
+ * URL of the module that defines it and by its name, never by its source, so
+ * a worker finds it by importing that module (lazily, once) and the main
+ * program holds the very same object with its types.
+ *
+ * ```ts
+ * import { Task } from "effect-multiprocessing"
+ *
+ * export const square = Task.make(import.meta.url, "square", (x: number) => x * x)
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as Effect from "effect/Effect"
+import type * as Schema from "effect/Schema"
+import type { TaskError } from "./errors.ts"
+import { register } from "./internal/registry.ts"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("effect-multiprocessing/Task")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * Optional Schema contract of a task. `payload` describes the argument list
+ * (a `Schema.Tuple`): it is checked and encoded before anything is sent, and
+ * decoded in the worker. `success` and `error` encode the result and the
+ * typed failure in the worker and decode them on the caller's side, so that a
+ * `Schema.TaggedError` arrives as an instance of its own class.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Contract {
+  readonly payload?: Schema.Codec<any, any> | undefined
+  readonly success?: Schema.Codec<any, any> | undefined
+  readonly error?: Schema.Codec<any, any> | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Task<in out Args extends ReadonlyArray<any>, out A, out E> {
+  readonly [TypeId]: TypeId
+  /** URL of the module that defines the task (`import.meta.url`). */
+  readonly module: string
+  readonly name: string
+  /** `module#name`, as errors and spans show it. */
+  readonly key: string
+  readonly handler: (...args: Args) => unknown
+  readonly contract: Contract | undefined
+  /** Phantom fields for type inference. */
+  readonly "~A"?: A
+  readonly "~E"?: E
+}
+
+/**
+ * Any task.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Any = Task<any, any, any>
+
+/**
+ * The success type of a handler's result: the value, the Promise's value, or
+ * the Effect's success.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Success<Out> = [Out] extends [Effect.Effect<infer A, infer _E, infer _R>] ? A : Awaited<Out>
+
+/**
+ * The failure type of a handler's result: an Effect's typed failure, or a
+ * `TaskError` for what a plain function throws or a Promise rejects with.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Failure<Out> = [Out] extends [Effect.Effect<infer _A, infer E, infer _R>] ? E : TaskError
+
+/**
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Args<T> = T extends Task<infer Args, infer _A, infer _E> ? Args : never
+
+/**
+ * Effect handlers run in a worker, where no services of the caller exist.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Handler<Args extends ReadonlyArray<any>, Out> = [Out] extends [never] ? (...args: Args) => Out
+  : [Out] extends [Effect.Effect<infer _A, infer _E, infer R>]
+  ? [R] extends [never] ? (...args: Args) => Out : never
+  : (...args: Args) => Out
+
+/**
+ * Defines a task. Call it at the top level of a module, with that module's
+ * `import.meta.url`, and export the result: a worker imports the module and
+ * looks the task up by name.
+ *
+ * The handler takes the task's arguments and returns a value, a Promise or an
+ * Effect (whose interruption, logs and typed failures reach the caller).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <const Args extends ReadonlyArray<any>, Out>(
+  module: string,
+  name: string,
+  handler: Handler<Args, Out> & ((...args: Args) => Out),
+  contract?: Contract
+): Task<Args, Success<Out>, Failure<Out>> => {
+  const task: Task<Args, Success<Out>, Failure<Out>> = {
+    [TypeId]: TypeId,
+    module,
+    name,
+    key: `${module}#${name}`,
+    handler: handler as (...args: Args) => unknown,
+    contract
+  }
+  register(task)
+  return task
+}
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTask = (u: unknown): u is Any => typeof u === "object" && u !== null && TypeId in u

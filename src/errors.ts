@@ -1,0 +1,192 @@
+/**
+ * The library's errors: a small closed set, each a `Schema.TaggedError` so that
+ * it can be matched with `Effect.catchTag` and survives the crossing from a
+ * worker to the main program.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+/**
+ * A call was submitted to a pool that is closed, terminated, or broken by a
+ * failed initializer. Python: `ValueError("Pool not running")`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PoolNotRunning extends Schema.TaggedError<PoolNotRunning>()("PoolNotRunning", {
+  state: Schema.Literals(["closed", "terminated", "broken"])
+}) {
+  override get message(): string {
+    return `Pool not running (${this.state})`
+  }
+}
+
+/**
+ * The worker running a task exited or crashed before the task finished. Only
+ * the tasks that were on that worker fail with it; the slot is respawned.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class WorkerDied extends Schema.TaggedError<WorkerDied>()("WorkerDied", {
+  /** Slot index of the worker in its pool. */
+  worker: Schema.Number,
+  /** Exit code of the thread or process, when it exited with one. */
+  exitCode: Schema.optional(Schema.Number),
+  /** Signal that ended the process (`"SIGKILL"`...), on the `process` start method. */
+  signal: Schema.optional(Schema.String),
+  /** True when the worker hit its memory limit (`resourceLimits` / `--max-old-space-size`). */
+  resourceLimit: Schema.Boolean,
+  /** What the worker reported last: an uncaught exception, an out-of-memory error... */
+  reason: Schema.optional(Schema.String),
+  /** The task it was running (`module#name`). */
+  task: Schema.optional(Schema.String)
+}) {
+  override get message(): string {
+    const how = this.signal !== undefined
+      ? `killed by ${this.signal}`
+      : this.exitCode !== undefined
+      ? `exited with code ${this.exitCode}`
+      : "died"
+    const limit = this.resourceLimit ? " after reaching its memory limit" : ""
+    const reason = this.reason !== undefined ? `: ${this.reason}` : ""
+    const task = this.task !== undefined ? ` while running ${this.task}` : ""
+    return `Worker ${this.worker} ${how}${limit}${task}${reason}`
+  }
+}
+
+/**
+ * The worker loaded the task's module, but found no task of that name in it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TaskNotFound extends Schema.TaggedError<TaskNotFound>()("TaskNotFound", {
+  module: Schema.String,
+  name: Schema.String
+}) {
+  override get message(): string {
+    return `No task named "${this.name}" in module ${this.module} (is it created with Task.make at the module's top level?)`
+  }
+}
+
+/**
+ * The task's module could not be imported in the worker (it threw at import,
+ * or it does not exist).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TaskModuleLoadError extends Schema.TaggedError<TaskModuleLoadError>()("TaskModuleLoadError", {
+  module: Schema.String,
+  name: Schema.String,
+  reason: Schema.String,
+  remoteStack: Schema.optional(Schema.String)
+}) {
+  override get message(): string {
+    return `Cannot load task "${this.name}" from ${this.module}: ${this.reason}`
+  }
+}
+
+/**
+ * The pool's initializer failed in a worker. The pool fails once with this
+ * error and stops: it never respawns into the same failure.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InitializerFailed extends Schema.TaggedError<InitializerFailed>()("InitializerFailed", {
+  task: Schema.String,
+  reason: Schema.String,
+  remoteStack: Schema.optional(Schema.String)
+}) {
+  override get message(): string {
+    return `Initializer ${this.task} failed: ${this.reason}`
+  }
+}
+
+/**
+ * A value cannot cross to or from a worker (a function, a symbol, a class that
+ * structured clone refuses). Nothing was sent; the pool stays usable.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SerializationError extends Schema.TaggedError<SerializationError>()("SerializationError", {
+  task: Schema.String,
+  direction: Schema.Literals(["argument", "result", "error"]),
+  /** Where the value sits, e.g. `args[0].callback`. */
+  path: Schema.String,
+  /** What it is: `function`, `symbol`, `WeakMap`... */
+  valueType: Schema.String
+}) {
+  override get message(): string {
+    return `Cannot send the ${this.direction} of ${this.task}: ${this.path} is a ${this.valueType}, which cannot be cloned`
+  }
+}
+
+/**
+ * The arguments do not satisfy the task's `payload` schema; nothing was sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidPayload extends Schema.TaggedError<InvalidPayload>()("InvalidPayload", {
+  task: Schema.String,
+  issue: Schema.String
+}) {
+  override get message(): string {
+    return `Invalid arguments for ${this.task}: ${this.issue}`
+  }
+}
+
+/**
+ * A bad option or a call at the wrong moment (Python's `ValueError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidArgument extends Schema.TaggedError<InvalidArgument>()("InvalidArgument", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return this.reason
+  }
+}
+
+/**
+ * An error thrown (or a Promise rejected) by a task's handler, rebuilt on the
+ * caller's side with its name, message, remote stack and the fields that could
+ * be cloned. Python re-raises the exception with the worker's traceback.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TaskError extends Schema.TaggedError<TaskError>()("TaskError", {
+  task: Schema.String,
+  name: Schema.String,
+  reason: Schema.String,
+  remoteStack: Schema.optional(Schema.String),
+  /** The thrown value's own fields (those that could be cloned), or the value itself if it was not an Error. */
+  data: Schema.optional(Schema.Unknown)
+}) {
+  override get message(): string {
+    return `${this.name}: ${this.reason}`
+  }
+}
+
+/**
+ * Every error the library itself can produce.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type PoolError =
+  | PoolNotRunning
+  | WorkerDied
+  | TaskNotFound
+  | TaskModuleLoadError
+  | InitializerFailed
+  | SerializationError
+  | InvalidPayload

@@ -1,0 +1,38 @@
+/**
+ * effect-multiprocessing: Python's `multiprocessing` on Effect 4.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ */
+export * as Errors from "./errors.ts"
+
+/**
+ * @since 0.1.0
+ */
+export * as Pool from "./Pool.ts"
+
+/**
+ * @since 0.1.0
+ */
+export * as StartMethod from "./StartMethod.ts"
+
+/**
+ * @since 0.1.0
+ */
+export * as Task from "./Task.ts"
+
+export {
+  InitializerFailed,
+  InvalidArgument,
+  InvalidPayload,
+  PoolNotRunning,
+  SerializationError,
+  TaskError,
+  TaskModuleLoadError,
+  TaskNotFound,
+  WorkerDied
+} from "./errors.ts"
+export type { PoolError } from "./errors.ts"

@@ -1,0 +1,62 @@
+/**
+ * Finds the part of a value that structured clone refuses, with its path, so
+ * that a call fails with a `SerializationError` naming it. Only run when a
+ * `postMessage` has already failed, or on the `fiber` start method (which
+ * clones nothing but must refuse what the other methods refuse).
+ */
+
+export interface Uncloneable {
+  readonly path: string
+  readonly valueType: string
+}
+
+const refused = [WeakMap, WeakSet, Promise, WeakRef] as const
+
+export const findUncloneable = (value: unknown, path: string): Uncloneable | undefined =>
+  walk(value, path, new Set())
+
+const walk = (value: unknown, path: string, seen: Set<object>): Uncloneable | undefined => {
+  const type = typeof value
+  if (type === "function") return { path, valueType: "function" }
+  if (type === "symbol") return { path, valueType: "symbol" }
+  if (type !== "object" || value === null) return undefined
+  const obj = value as object
+  if (seen.has(obj)) return undefined
+  seen.add(obj)
+  if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer || obj instanceof Date || obj instanceof RegExp) {
+    return undefined
+  }
+  if (typeof SharedArrayBuffer !== "undefined" && obj instanceof SharedArrayBuffer) return undefined
+  for (const Ctor of refused) {
+    if (obj instanceof Ctor) return { path, valueType: Ctor.name }
+  }
+  if (Array.isArray(obj)) {
+    for (let i = 0; i < obj.length; i++) {
+      const bad = walk(obj[i], `${path}[${i}]`, seen)
+      if (bad) return bad
+    }
+    return undefined
+  }
+  if (obj instanceof Map) {
+    let i = 0
+    for (const [k, v] of obj) {
+      const bad = walk(k, `${path}.<key ${i}>`, seen) ?? walk(v, `${path}.get(${String(k)})`, seen)
+      if (bad) return bad
+      i++
+    }
+    return undefined
+  }
+  if (obj instanceof Set) {
+    let i = 0
+    for (const v of obj) {
+      const bad = walk(v, `${path}.<item ${i++}>`, seen)
+      if (bad) return bad
+    }
+    return undefined
+  }
+  for (const k of Object.keys(obj)) {
+    const bad = walk((obj as any)[k], `${path}.${k}`, seen)
+    if (bad) return bad
+  }
+  return undefined
+}

@@ -1,0 +1,362 @@
+/**
+ * The worker side of the protocol: runs the calls of a request batch and
+ * batches the replies. The same executor serves a worker thread, a child
+ * process and the `fiber` start method (where "posting" is a function call),
+ * so every start method runs tasks with one piece of code.
+ */
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as Schema from "effect/Schema"
+import * as Errors from "../errors.ts"
+import type { Any } from "../Task.ts"
+import { findUncloneable } from "./clone.ts"
+import { encodeError, encodeLibError } from "./codec.ts"
+import * as P from "./protocol.ts"
+import { lookup } from "./registry.ts"
+
+export interface ExecutorOptions {
+  /** Sends a reply batch; may throw a DataCloneError. */
+  readonly post: (batch: Array<unknown>) => void
+  readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+}
+
+export interface Executor {
+  readonly receive: (batch: ReadonlyArray<unknown>) => void
+  /** Interrupts everything running (the `fiber` method's "kill"). */
+  readonly interruptAll: () => void
+  /** Queues a log line for the main program (worker side only). */
+  readonly log: (level: string, message: unknown, annotations: Record<string, unknown>, date: number) => void
+}
+
+interface Running {
+  cancelled: boolean
+  fiber: Fiber.Fiber<unknown, unknown> | undefined
+}
+
+export const makeExecutor = (options: ExecutorOptions): Executor => {
+  const { post, runFork } = options
+  const tasks = new Map<string, Any | Promise<Any>>()
+  const running = new Map<number, Running>()
+  let out: Array<unknown> = []
+  let outKeys: Array<string> = []
+  let scheduled = false
+
+  const flush = () => {
+    scheduled = false
+    const batch = out
+    const keys = outKeys
+    out = []
+    outKeys = []
+    try {
+      post(batch)
+    } catch {
+      postEach(batch, keys)
+    }
+  }
+
+  // A reply that cannot be cloned must not take the rest of its batch down:
+  // replace it by a SerializationError naming the culprit and send the rest.
+  const postEach = (batch: Array<unknown>, keys: Array<string>) => {
+    for (let i = 0; i < batch.length; i += P.REPLY_STRIDE) {
+      const triple = [batch[i], batch[i + 1], batch[i + 2]]
+      try {
+        post(triple)
+      } catch {
+        const bad = findUncloneable(batch[i + 2], "result")
+        const direction = batch[i + 1] === P.S_OK ? "result" : "error"
+        post([
+          batch[i],
+          P.S_LIB,
+          encodeLibError(
+            new Errors.SerializationError({
+              task: keys[i / P.REPLY_STRIDE] ?? "?",
+              direction,
+              path: bad?.path ?? direction,
+              valueType: bad?.valueType ?? "value that cannot be cloned"
+            })
+          )
+        ])
+      }
+    }
+  }
+
+  const reply = (id: number, status: number, value: unknown, key: string) => {
+    out.push(id, status, value)
+    outKeys.push(key)
+    if (!scheduled) {
+      scheduled = true
+      queueMicrotask(flush)
+    }
+  }
+
+  const log: Executor["log"] = (level, message, annotations, date) => {
+    reply(P.LOG_ID, level as any, [message, annotations, date], "log")
+  }
+
+  const load = (key: string): Any | Promise<Any> => {
+    const cached = tasks.get(key) ?? lookup(key)
+    if (cached !== undefined) return cached
+    const hash = key.lastIndexOf("#")
+    const module = key.slice(0, hash)
+    const name = key.slice(hash + 1)
+    const loading = import(module).then(
+      () => {
+        const task = lookup(key)
+        if (task === undefined) throw new Errors.TaskNotFound({ module, name })
+        tasks.set(key, task)
+        return task
+      },
+      (e) => {
+        tasks.delete(key)
+        throw new Errors.TaskModuleLoadError({
+          module,
+          name,
+          reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+          remoteStack: e instanceof Error ? e.stack : undefined
+        })
+      }
+    )
+    tasks.set(key, loading)
+    return loading
+  }
+
+  // -- encoding of outcomes ------------------------------------------------
+
+  const encodeSuccess = (task: Any, value: unknown): [number, unknown] => {
+    const schema = task.contract?.success
+    if (schema === undefined) return [P.S_OK, value]
+    try {
+      return [P.S_OK, Schema.encodeUnknownSync(schema)(value)]
+    } catch (e) {
+      return [P.S_DIE, encodeError(e)]
+    }
+  }
+
+  const encodeFailure = (task: Any, error: unknown): [number, unknown] => {
+    const schema = task.contract?.error
+    if (schema !== undefined) {
+      try {
+        return [P.S_FAIL, Schema.encodeUnknownSync(schema)(error)]
+      } catch {
+        // not one of the declared errors: send it as a plain error
+      }
+    }
+    return [P.S_FAIL, encodeError(error)]
+  }
+
+  const encodeExit = (task: Any, exit: Exit.Exit<unknown, unknown>): [number, unknown] => {
+    if (exit._tag === "Success") return encodeSuccess(task, exit.value)
+    const cause = exit.cause
+    for (const reason of cause.reasons) {
+      if (Cause.isFailReason(reason)) return encodeFailure(task, reason.error)
+    }
+    for (const reason of cause.reasons) {
+      if (Cause.isDieReason(reason)) return [P.S_DIE, encodeError(reason.defect)]
+    }
+    return [P.S_INTERRUPTED, undefined]
+  }
+
+  const lib = (e: unknown): [number, unknown] =>
+    e instanceof Errors.TaskNotFound || e instanceof Errors.TaskModuleLoadError ||
+      e instanceof Errors.InvalidPayload
+      ? [P.S_LIB, encodeLibError(e)]
+      : [P.S_THROWN, encodeError(e)]
+
+  // -- running one input ---------------------------------------------------
+
+  const decodeArgs = (task: Any, args: ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
+    const schema = task.contract?.payload
+    if (schema === undefined) return args
+    try {
+      return Schema.decodeUnknownSync(schema)(args)
+    } catch (e) {
+      throw new Errors.InvalidPayload({ task: task.key, issue: String(e instanceof Error ? e.message : e) })
+    }
+  }
+
+  /**
+   * Runs one input; calls `done` synchronously when the handler returns a
+   * plain value (the fast path), later for a Promise or an Effect.
+   */
+  const runOne = (
+    task: Any,
+    args: ReadonlyArray<unknown>,
+    state: Running,
+    done: (status: number, value: unknown) => void
+  ): void => {
+    let result: unknown
+    try {
+      result = task.handler.apply(undefined, decodeArgs(task, args) as Array<unknown>)
+    } catch (e) {
+      const [s, v] = lib(e)
+      return done(s, v)
+    }
+    if (Effect.isEffect(result)) {
+      const fiber = runFork(result as Effect.Effect<unknown, unknown>)
+      state.fiber = fiber
+      fiber.addObserver((exit) => {
+        state.fiber = undefined
+        const [s, v] = encodeExit(task, exit)
+        done(s, v)
+      })
+      return
+    }
+    if (result !== null && typeof result === "object" && typeof (result as any).then === "function") {
+      ;(result as PromiseLike<unknown>).then(
+        (value) => {
+          if (state.cancelled) return
+          const [s, v] = encodeSuccess(task, value)
+          done(s, v)
+        },
+        (e) => {
+          if (state.cancelled) return
+          done(P.S_THROWN, encodeError(e))
+        }
+      )
+      return
+    }
+    const [s, v] = encodeSuccess(task, result)
+    done(s, v)
+  }
+
+  // -- requests --------------------------------------------------------------
+
+  const call = (id: number, key: string, task: Any, args: ReadonlyArray<unknown>) => {
+    const state: Running = { cancelled: false, fiber: undefined }
+    let sync = true
+    let finished = false
+    runOne(task, args, state, (s, v) => {
+      finished = true
+      if (!sync) running.delete(id)
+      if (!state.cancelled || s === P.S_INTERRUPTED) reply(id, s, v, key)
+    })
+    sync = false
+    if (!finished) running.set(id, state)
+  }
+
+  const chunk = (id: number, key: string, task: Any, op: number, inputs: ReadonlyArray<unknown>) => {
+    const star = P.isStarOp(op)
+    const exits = P.isExitOp(op)
+    const n = inputs.length
+    const results: Array<unknown> = new Array(exits ? 2 * n : n)
+    const state: Running = { cancelled: false, fiber: undefined }
+    let i = 0
+    let pending = false
+    // Returns false when the chunk ended (failed fast).
+    const record = (s: number, v: unknown): boolean => {
+      if (exits) {
+        results[2 * i] = s
+        results[2 * i + 1] = v
+        return true
+      }
+      if (s === P.S_OK) {
+        results[i] = v
+        return true
+      }
+      running.delete(id)
+      reply(id, P.S_CHUNK_FAIL, [i, s, v], key)
+      return false
+    }
+    const step = (): void => {
+      while (i < n) {
+        if (state.cancelled) return
+        let syncDone = false
+        let asyncResume = false
+        let ok = true
+        runOne(task, star ? (inputs[i] as ReadonlyArray<unknown>) : [inputs[i]], state, (s, v) => {
+          if (state.cancelled && s !== P.S_INTERRUPTED) return
+          if (s === P.S_INTERRUPTED) {
+            running.delete(id)
+            reply(id, P.S_INTERRUPTED, undefined, key)
+            return
+          }
+          ok = record(s, v)
+          if (asyncResume) {
+            if (ok) {
+              i++
+              step()
+            }
+          } else {
+            syncDone = true
+          }
+        })
+        if (!syncDone) {
+          // Promise or Effect: continue when it completes
+          asyncResume = true
+          if (!pending) {
+            pending = true
+            running.set(id, state)
+          }
+          return
+        }
+        if (!ok) return
+        i++
+      }
+      running.delete(id)
+      reply(id, P.S_OK, results, key)
+    }
+    step()
+  }
+
+  const interrupt = (id: number) => {
+    const state = running.get(id)
+    if (state === undefined) return // already answered
+    state.cancelled = true
+    if (state.fiber !== undefined) {
+      state.fiber.interruptUnsafe() // its observer replies S_INTERRUPTED
+    } else {
+      running.delete(id)
+      reply(id, P.S_INTERRUPTED, undefined, "")
+    }
+  }
+
+  const dispatch = (op: number, id: number, key: string, data: unknown, task: Any) => {
+    if (op === P.OP_CALL || op === P.OP_INIT) call(id, key, task, data as ReadonlyArray<unknown>)
+    else chunk(id, key, task, op, data as ReadonlyArray<unknown>)
+  }
+
+  const receive = (batch: ReadonlyArray<unknown>) => {
+    for (let j = 0; j < batch.length; j += P.REQUEST_STRIDE) {
+      const op = batch[j] as number
+      const id = batch[j + 1] as number
+      if (op === P.OP_INTERRUPT) {
+        interrupt(id)
+        continue
+      }
+      if (op === P.OP_PING) {
+        reply(id, P.S_OK, undefined, "")
+        continue
+      }
+      const key = batch[j + 2] as string
+      const data = batch[j + 3]
+      const task = load(key)
+      if (!(task instanceof Promise)) {
+        dispatch(op, id, key, data, task)
+        continue
+      }
+      const state: Running = { cancelled: false, fiber: undefined }
+      running.set(id, state)
+      task.then(
+        (task) => {
+          if (state.cancelled) return
+          running.delete(id)
+          dispatch(op, id, key, data, task)
+        },
+        (e) => {
+          if (state.cancelled) return
+          running.delete(id)
+          const [s, v] = lib(e)
+          reply(id, P.isChunkOp(op) ? P.S_CHUNK_FAIL : s, P.isChunkOp(op) ? [0, s, v] : v, key)
+        }
+      )
+    }
+  }
+
+  const interruptAll = () => {
+    for (const id of Array.from(running.keys())) interrupt(id)
+  }
+
+  return { receive, log, interruptAll }
+}

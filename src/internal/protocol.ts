@@ -1,0 +1,36 @@
+/**
+ * The wire format between a pool and its workers. Messages are flat arrays so
+ * that one event-loop turn's worth of calls crosses as one message and costs
+ * no per-call object: main -> worker is `[op, id, taskKey, data, op, ...]`
+ * (stride 4), worker -> main is `[id, status, value, id, ...]` (stride 3).
+ */
+
+export const OP_CALL = 0 // data: argument list
+export const OP_MAP = 1 // data: inputs, one argument each; stop at the first failure
+export const OP_STARMAP = 2 // data: argument lists; stop at the first failure
+export const OP_MAP_EXIT = 3 // as OP_MAP, but every outcome is returned
+export const OP_STARMAP_EXIT = 4 // as OP_STARMAP, but every outcome is returned
+export const OP_INTERRUPT = 5 // id only
+export const OP_INIT = 6 // initializer: argument list
+export const OP_PING = 7 // handshake: answered with [PING_ID, S_OK, undefined]
+export const REQUEST_STRIDE = 4
+
+export const S_OK = 0 // value (encoded by the success schema, if any)
+export const S_FAIL = 1 // typed failure of an Effect handler (encoded)
+export const S_DIE = 2 // defect of an Effect handler (EncodedError)
+export const S_THROWN = 3 // thrown by a plain handler / rejected Promise (EncodedError)
+export const S_INTERRUPTED = 4
+export const S_LIB = 5 // a library error: [tag, fields]
+export const S_CHUNK_FAIL = 6 // value: [index, status, value] of the first failing input of a chunk
+export const S_LOCAL = 7 // a library error raised on the caller's side (never crosses the wire)
+export const REPLY_STRIDE = 3
+
+/** Id of the handshake: the first reply proves the channel is open both ways. */
+export const PING_ID = 0
+
+/** Id of a log line written in a worker: status is the level, value `[message, annotations, date]`. */
+export const LOG_ID = -1
+
+export const isChunkOp = (op: number): boolean => op >= OP_MAP && op <= OP_STARMAP_EXIT
+export const isStarOp = (op: number): boolean => op === OP_STARMAP || op === OP_STARMAP_EXIT
+export const isExitOp = (op: number): boolean => op === OP_MAP_EXIT || op === OP_STARMAP_EXIT

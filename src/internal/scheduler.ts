@@ -1,0 +1,451 @@
+/**
+ * The pool's engine: a FIFO of jobs, one slot per worker, and the per-call
+ * path. Everything here is plain synchronous code driven by replies and
+ * submits; Effect appears only at the edges (the caller's `Effect.callback`,
+ * the supervised worker incarnations), so a call costs no fiber of its own.
+ */
+import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Errors from "../errors.ts"
+import type { Any } from "../Task.ts"
+import { findUncloneable } from "./clone.ts"
+import { decodeExit } from "./codec.ts"
+import * as P from "./protocol.ts"
+
+/** What became of a worker incarnation. */
+export interface Death {
+  readonly exitCode?: number | undefined
+  readonly signal?: string | undefined
+  readonly resourceLimit?: boolean | undefined
+  readonly reason?: string | undefined
+  /** The worker never reported ready (it failed while starting). */
+  readonly atStartup: boolean
+}
+
+/** A started worker incarnation, as a backend hands it to its slot. */
+export interface Link {
+  /** Posts a request batch; throws when the batch cannot be cloned. */
+  readonly post: (batch: Array<unknown>) => void
+  /** Ends the worker now (a stuck worker, or `terminate`). */
+  readonly kill: () => void
+}
+
+export type Done = (status: number, value: unknown) => void
+
+export interface Job {
+  readonly id: number
+  readonly op: number
+  readonly task: Any
+  readonly data: unknown
+  readonly done: Done
+  state: JobState
+  slot: Slot | undefined
+  /** Resumes the interrupted caller once the worker has let go of the job. */
+  ack: (() => void) | undefined
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+export const JobState = { Queued: 0, Running: 1, Cancelling: 2, Finished: 3 } as const
+export type JobState = typeof JobState[keyof typeof JobState]
+
+export interface Slot {
+  readonly index: number
+  link: Link | undefined
+  /** Ready for jobs: started, initialized, not retiring. */
+  ready: boolean
+  readonly inflight: Map<number, Job>
+  outbox: Array<unknown>
+  /** Jobs being interrupted: while > 0 the slot takes no new work. */
+  cancelling: number
+  /** Jobs dispatched to this incarnation (for `maxTasksPerChild`). */
+  dispatched: number
+  retiring: boolean
+  /** Adaptive pipelining: jobs allowed in flight, from the measured time per job. */
+  depth: number
+  perJob: number
+  mark: number
+  /** Retires the current incarnation gracefully (set by the supervisor). */
+  retire: (() => void) | undefined
+}
+
+export interface SchedulerOptions {
+  readonly processes: number
+  readonly maxTasksPerChild: number | undefined
+  readonly interruptGrace: number
+  readonly initializer: { readonly task: Any; readonly args: ReadonlyArray<unknown> } | undefined
+  readonly onLog: (slot: number, level: string, entry: ReadonlyArray<unknown>) => void
+}
+
+export type PoolState = "running" | "closed" | "terminated" | "broken"
+
+// A job that takes this long (ms) should have one successor waiting behind it
+// on its worker: enough to hide the round trip, short enough to balance.
+const PIPELINE_MS = 0.5
+const MAX_DEPTH = 256
+
+export const makeScheduler = (options: SchedulerOptions) => {
+  const slots: Array<Slot> = []
+  for (let i = 0; i < options.processes; i++) {
+    slots.push({
+      index: i,
+      link: undefined,
+      ready: false,
+      inflight: new Map(),
+      outbox: [],
+      cancelling: 0,
+      dispatched: 0,
+      retiring: false,
+      depth: 1,
+      perJob: 0,
+      mark: 0,
+      retire: undefined
+    })
+  }
+  let queue: Array<Job> = []
+  let head = 0
+  let nextId = 1
+  let state: PoolState = "running"
+  let brokenBy: Errors.PoolError | undefined
+  let flushScheduled = false
+  const idle = Deferred.makeUnsafe<void>()
+  /** Done when every slot has started once (and run the initializer), or the pool broke first. */
+  const started = Deferred.makeUnsafe<void, Errors.PoolError>()
+  const everStarted = new Set<number>()
+
+  const queued = () => queue.length - head
+
+  // -- sending -----------------------------------------------------------------
+
+  const flush = () => {
+    flushScheduled = false
+    for (const slot of slots) {
+      const batch = slot.outbox
+      if (batch.length === 0 || slot.link === undefined) continue
+      slot.outbox = []
+      try {
+        slot.link.post(batch)
+      } catch {
+        postEach(slot, batch)
+      }
+    }
+  }
+
+  // One request could not be cloned: send the others one by one and fail the
+  // culprits with a SerializationError naming the value.
+  const postEach = (slot: Slot, batch: Array<unknown>) => {
+    for (let i = 0; i < batch.length; i += P.REQUEST_STRIDE) {
+      const single = batch.slice(i, i + P.REQUEST_STRIDE)
+      try {
+        slot.link!.post(single)
+      } catch {
+        const job = slot.inflight.get(batch[i + 1] as number)
+        if (job === undefined) continue
+        unassign(slot, job)
+        finish(job, P.S_LOCAL, serializationError(job))
+      }
+    }
+  }
+
+  const serializationError = (job: Job) => {
+    const bad = findUncloneable(job.data, "args")
+    return new Errors.SerializationError({
+      task: job.task.key,
+      direction: "argument",
+      path: bad?.path ?? "args",
+      valueType: bad?.valueType ?? "value that cannot be cloned"
+    })
+  }
+
+  const enqueueOp = (slot: Slot, op: number, id: number, key: string, data: unknown) => {
+    slot.outbox.push(op, id, key, data)
+    if (!flushScheduled) {
+      flushScheduled = true
+      queueMicrotask(flush)
+    }
+  }
+
+  // -- dispatching -------------------------------------------------------------
+
+  const pickSlot = (): Slot | undefined => {
+    let best: Slot | undefined
+    let bestFree = 0
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]
+      if (!s.ready || s.cancelling > 0) continue
+      const free = s.depth - s.inflight.size
+      if (free > bestFree) {
+        best = s
+        bestFree = free
+      }
+    }
+    return best
+  }
+
+  const assign = (slot: Slot, job: Job) => {
+    job.state = JobState.Running
+    job.slot = slot
+    if (slot.inflight.size === 0) slot.mark = performance.now()
+    slot.inflight.set(job.id, job)
+    slot.dispatched++
+    if (options.maxTasksPerChild !== undefined && slot.dispatched >= options.maxTasksPerChild) {
+      // Take no more work; retire once what is in flight has finished.
+      slot.ready = false
+      slot.retiring = true
+    }
+    enqueueOp(slot, job.op, job.id, job.task.key, job.data)
+  }
+
+  const unassign = (slot: Slot, job: Job) => {
+    slot.inflight.delete(job.id)
+    job.slot = undefined
+    if (slot.retiring && slot.inflight.size === 0) slot.retire?.()
+  }
+
+  const pump = () => {
+    while (head < queue.length) {
+      const job = queue[head]
+      if (job.state !== JobState.Queued) {
+        queue[head++] = undefined as any
+        continue
+      }
+      const slot = pickSlot()
+      if (slot === undefined) break
+      queue[head++] = undefined as any
+      assign(slot, job)
+    }
+    if (head === queue.length) {
+      queue = []
+      head = 0
+    } else if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head)
+      head = 0
+    }
+    checkIdle()
+  }
+
+  const checkIdle = () => {
+    if (state !== "closed" || queued() > 0) return
+    for (const s of slots) if (s.inflight.size > 0) return
+    Deferred.doneUnsafe(idle, Exit.void)
+  }
+
+  // -- completing --------------------------------------------------------------
+
+  const finish = (job: Job, status: number, value: unknown) => {
+    const previous = job.state
+    job.state = JobState.Finished
+    if (previous === JobState.Cancelling) {
+      if (job.timer !== undefined) clearTimeout(job.timer)
+      job.ack?.()
+      return
+    }
+    job.done(status, value)
+  }
+
+  /** A reply batch from the worker of `slot`. */
+  const receive = (slot: Slot, batch: ReadonlyArray<unknown>) => {
+    let completed = 0
+    for (let i = 0; i < batch.length; i += P.REPLY_STRIDE) {
+      const id = batch[i] as number
+      if (id === P.LOG_ID) {
+        options.onLog(slot.index, batch[i + 1] as string, batch[i + 2] as ReadonlyArray<unknown>)
+        continue
+      }
+      const job = slot.inflight.get(id)
+      if (job === undefined) continue
+      completed++
+      if (job.state === JobState.Cancelling) slot.cancelling--
+      unassign(slot, job)
+      finish(job, batch[i + 1] as number, batch[i + 2])
+    }
+    if (completed > 0) {
+      const now = performance.now()
+      const per = (now - slot.mark) / completed
+      slot.mark = now
+      slot.perJob = slot.perJob === 0 ? per : 0.7 * slot.perJob + 0.3 * per
+      slot.depth = Math.max(1, Math.min(MAX_DEPTH, Math.floor(PIPELINE_MS / slot.perJob) + 1))
+      pump()
+    }
+  }
+
+  // -- submitting and interrupting ---------------------------------------------
+
+  const notRunning = (): Errors.PoolError =>
+    brokenBy ?? new Errors.PoolNotRunning({ state: state === "running" ? "closed" : state })
+
+  const makeJob = (op: number, task: Any, data: unknown, done: Done): Job => ({
+    id: nextId++,
+    op,
+    task,
+    data,
+    done,
+    state: JobState.Queued,
+    slot: undefined,
+    ack: undefined,
+    timer: undefined
+  })
+
+  /** Queues a job; `undefined` when the pool refuses it (`done` was called). */
+  const submit = (op: number, task: Any, data: unknown, done: Done): Job | undefined => {
+    if (state !== "running") {
+      done(P.S_LOCAL, notRunning())
+      return undefined
+    }
+    const job = makeJob(op, task, data, done)
+    if (head === queue.length) {
+      const slot = pickSlot()
+      if (slot !== undefined) {
+        assign(slot, job)
+        return job
+      }
+    }
+    queue.push(job)
+    return job
+  }
+
+  /**
+   * The caller was interrupted: withdraw a queued job, or ask the worker to
+   * interrupt a running one and wait until it has (a worker still stuck after
+   * the grace period is terminated; its slot takes no work meanwhile).
+   */
+  const cancel = (job: Job): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (job.state === JobState.Queued) {
+        job.state = JobState.Finished
+        return Effect.void
+      }
+      if (job.state !== JobState.Running) return Effect.void
+      const slot = job.slot!
+      job.state = JobState.Cancelling
+      slot.cancelling++
+      enqueueOp(slot, P.OP_INTERRUPT, job.id, "", undefined)
+      return Effect.callback<void>((resume) => {
+        if (job.state === JobState.Finished) return resume(Effect.void)
+        job.ack = () => resume(Effect.void)
+        job.timer = setTimeout(() => {
+          if (job.state === JobState.Cancelling && job.slot === slot) slot.link?.kill()
+        }, options.interruptGrace)
+      })
+    })
+
+  // -- worker incarnations -----------------------------------------------------
+
+  /** A worker incarnation is up: initialize it, then let it take work. */
+  const attach = (slot: Slot, link: Link) => {
+    slot.link = link
+    slot.dispatched = 0
+    slot.retiring = false
+    slot.depth = 1
+    slot.perJob = 0
+    const init = options.initializer
+    if (init === undefined) return becomeReady(slot)
+    slot.ready = false
+    const job = makeJob(P.OP_INIT, init.task, init.args, (status, value) => {
+      if (status === P.S_OK) return becomeReady(slot)
+      const exit = decodeExit(init.task, status, value)
+      const error = exit._tag === "Failure" ? Cause.squash(exit.cause) : undefined
+      breakWith(
+        new Errors.InitializerFailed({
+          task: init.task.key,
+          reason: error instanceof Error ? error.message : String(error),
+          remoteStack: error instanceof Error ? ((error as any).remoteStack ?? error.stack) : undefined
+        })
+      )
+    })
+    job.state = JobState.Running
+    job.slot = slot
+    slot.inflight.set(job.id, job)
+    enqueueOp(slot, job.op, job.id, job.task.key, job.data)
+  }
+
+  const becomeReady = (slot: Slot) => {
+    if (state === "broken" || state === "terminated") return
+    slot.ready = state === "running" || (state === "closed" && queued() > 0)
+    everStarted.add(slot.index)
+    if (everStarted.size === slots.length) Deferred.doneUnsafe(started, Exit.void)
+    pump()
+  }
+
+  /** The incarnation ended: the jobs it held fail with `WorkerDied`. */
+  const detach = (slot: Slot, death: Death) => {
+    slot.ready = false
+    slot.link = undefined
+    slot.outbox = []
+    slot.cancelling = 0
+    const jobs = Array.from(slot.inflight.values())
+    slot.inflight.clear()
+    for (const job of jobs) {
+      job.slot = undefined
+      const error = new Errors.WorkerDied({
+        worker: slot.index,
+        exitCode: death.exitCode,
+        signal: death.signal,
+        resourceLimit: death.resourceLimit ?? false,
+        reason: death.reason,
+        task: job.task.key
+      })
+      finish(job, P.S_LOCAL, error)
+    }
+    checkIdle()
+  }
+
+  /** Stops accepting work and fails everything queued or running with `error`. */
+  const failAll = (error: Errors.PoolError) => {
+    for (let i = head; i < queue.length; i++) {
+      const job = queue[i]
+      if (job?.state === JobState.Queued) finish(job, P.S_LOCAL, error)
+    }
+    queue = []
+    head = 0
+    for (const slot of slots) {
+      slot.ready = false
+      for (const job of slot.inflight.values()) finish(job, P.S_LOCAL, error)
+      slot.inflight.clear()
+    }
+  }
+
+  /** The initializer failed, or workers cannot start: fail everything once, stop every worker. */
+  const breakWith = (error: Errors.PoolError) => {
+    if (state === "broken" || state === "terminated") return
+    state = "broken"
+    brokenBy = error
+    Deferred.doneUnsafe(started, Exit.fail(error))
+    failAll(error)
+    for (const slot of slots) slot.link?.kill()
+  }
+
+  return {
+    slots,
+    submit,
+    cancel,
+    receive,
+    attach,
+    detach,
+    get state() {
+      return state
+    },
+    /** `close`: no new work; what is queued and running finishes. */
+    close: () => {
+      if (state !== "running") return
+      state = "closed"
+      pump()
+    },
+    /** Resolves once a closed pool has run everything it had. */
+    idle: Deferred.await(idle),
+    terminate: () => {
+      if (state === "terminated") return
+      if (state !== "broken") state = "terminated"
+      failAll(new Errors.PoolNotRunning({ state: "terminated" }))
+      for (const slot of slots) slot.link?.kill()
+    },
+    breakWith,
+    started: Deferred.await(started),
+    get brokenBy() {
+      return brokenBy
+    }
+  }
+}
+
+export type Scheduler = ReturnType<typeof makeScheduler>

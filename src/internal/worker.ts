@@ -1,0 +1,38 @@
+/**
+ * The entry of every worker thread and child process. It imports Effect
+ * submodules only (the `effect` barrel would add ~250 ms to each start),
+ * forwards log lines to the main program, and hands request batches to the
+ * executor.
+ */
+import * as NodeWorkerRunner from "@effect/platform-node/NodeWorkerRunner"
+import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
+import * as References from "effect/References"
+import * as WorkerRunner from "effect/workers/WorkerRunner"
+import { findUncloneable } from "./clone.ts"
+import { type Executor, makeExecutor } from "./executor.ts"
+
+let executor: Executor | undefined
+
+// Log lines cross as data; parts that cannot be cloned cross as text.
+const forwardLogger = Logger.make((options) => {
+  if (executor === undefined) return
+  const parts = Array.isArray(options.message) ? options.message : [options.message]
+  const message = parts.map((part) => findUncloneable(part, "") === undefined ? part : String(part))
+  const annotations = options.fiber.getRef(References.CurrentLogAnnotations)
+  executor.log(options.logLevel, message, annotations, options.date.getTime())
+})
+
+const main = Effect.gen(function*() {
+  const platform = yield* WorkerRunner.WorkerRunnerPlatform
+  const runner = yield* platform.start<Array<unknown>, Array<unknown>>()
+  const runFork = Effect.runForkWith(yield* Effect.context<never>())
+  const exec = makeExecutor({ post: (batch) => runner.sendUnsafe(0, batch), runFork })
+  executor = exec
+  yield* runner.run<void, never, never>((_port, batch) => exec.receive(batch))
+}).pipe(
+  Effect.provide(Logger.layer([forwardLogger])),
+  Effect.provide(NodeWorkerRunner.layer)
+)
+
+Effect.runFork(main)

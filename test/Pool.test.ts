@@ -1,0 +1,277 @@
+import { assert, describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as References from "effect/References"
+import * as Stream from "effect/Stream"
+import * as fc from "fast-check"
+import * as os from "node:os"
+import { Pool, StartMethod } from "../src/index.ts"
+import * as T from "./fixtures/tasks.ts"
+
+const methods = ["thread", "fiber"] as const
+
+describe.each(methods)("Pool on %s", (startMethod) => {
+  const make = (options: Pool.Options<any> = {}) => Pool.make({ processes: 2, startMethod, ...options })
+
+  it.live("apply runs one call with its argument list", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      expect(yield* pool.apply(T.add, [20, 22])).toBe(42)
+      expect(yield* pool.apply(T.asyncDouble, [4])).toBe(8)
+      expect(yield* pool.apply(T.effectDouble, [5])).toBe(10)
+    }))
+
+  it.live("map equals Array.map for any inputs and chunksize", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      yield* Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 200 }),
+            fc.option(fc.integer({ min: 1, max: 50 }), { nil: undefined }),
+            (xs, chunksize) =>
+              Effect.runPromise(pool.map(T.square, xs, { chunksize })).then((ys) => {
+                expect(ys).toEqual(xs.map((x) => x * x))
+              })
+          ),
+          { numRuns: 60 }
+        )
+      )
+    }))
+
+  it.live("map of nothing is []; map takes any iterable", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      expect(yield* pool.map(T.square, [])).toEqual([])
+      expect(yield* pool.map(T.square, new Set([1, 2, 3]))).toEqual([1, 4, 9])
+    }))
+
+  it.live("starmap equals the plain call per tuple", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      yield* Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.tuple(fc.integer(), fc.integer()), { maxLength: 100 }),
+            fc.integer({ min: 1, max: 20 }),
+            (pairs, chunksize) =>
+              Effect.runPromise(pool.starmap(T.add, pairs, { chunksize })).then((sums) => {
+                expect(sums).toEqual(pairs.map(([a, b]) => a + b))
+              })
+          ),
+          { numRuns: 40 }
+        )
+      )
+    }))
+
+  it.live("imap keeps input order; imapUnordered yields a permutation", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      yield* Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 60 }),
+            fc.integer({ min: 1, max: 5 }),
+            async (delays, chunksize) => {
+              const inputs = delays.map((d, i) => ({ d, i }))
+              const ordered = await Effect.runPromise(
+                Stream.runCollect(pool.imap(T.asyncDouble, delays.map((_, i) => i), { chunksize, window: 4 }))
+              )
+              expect(ordered).toEqual(inputs.map(({ i }) => 2 * i))
+              const unordered = await Effect.runPromise(
+                Stream.runCollect(pool.imapUnordered(T.square, delays.map((_, i) => i), { chunksize }))
+              )
+              expect([...unordered].sort((a, b) => a - b)).toEqual(inputs.map(({ i }) => i * i))
+            }
+          ),
+          { numRuns: 25 }
+        )
+      )
+    }))
+
+  it.live("imap pulls a Stream input as results are consumed, not ahead", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      let pulled = 0
+      const inputs = Stream.fromIterable(Array.from({ length: 1000 }, (_, i) => i), { chunkSize: 1 }).pipe(
+        Stream.tap(() => Effect.sync(() => pulled++))
+      )
+      const firstFive = yield* Stream.runCollect(Stream.take(pool.imap(T.square, inputs, { window: 4 }), 5))
+      expect(firstFive).toEqual([0, 1, 4, 9, 16])
+      expect(pulled).toBeLessThan(20)
+    }))
+
+  it.live("an error of the input stream comes out unchanged", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const inputs = Stream.concat(Stream.make(1, 2), Stream.fail("input broke" as const))
+      const error = yield* Effect.flip(Stream.runCollect(pool.imap(T.square, inputs)))
+      expect(error).toBe("input broke")
+    }))
+
+  it.live("applyAsync returns a fiber", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const fiber = yield* pool.applyAsync(T.add, [1, 2])
+      expect(yield* Fiber.join(fiber)).toBe(3)
+      const failing = yield* pool.applyAsync(T.throwsOnNegative, [-1])
+      const exit = yield* Fiber.await(failing)
+      assert(Exit.isFailure(exit))
+    }))
+
+  it.live("a typed failure arrives as its own class with a contract", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const error = yield* Effect.flip(pool.apply(T.evenOnly, [3]))
+      assert(error instanceof T.Odd)
+      expect(error.value).toBe(3)
+      const caught = yield* pool.apply(T.evenOnly, [5]).pipe(Effect.catchTag("Odd", (e) => Effect.succeed(-e.value)))
+      expect(caught).toBe(-5)
+    }))
+
+  it.live("a typed failure without a contract keeps its tag, fields and message", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const error: any = yield* Effect.flip(pool.apply(T.evenOnlyNoContract, [7]))
+      expect(error._tag).toBe("Odd")
+      expect(error.value).toBe(7)
+    }))
+
+  it.live("a thrown error arrives as TaskError with name, message, fields and remote stack", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const error = yield* Effect.flip(pool.apply(T.throwsOnNegative, [-3]))
+      assert(error._tag === "TaskError")
+      expect(error.name).toBe("BadInput")
+      expect(error.reason).toBe("bad input -3")
+      expect(error.message).toBe("BadInput: bad input -3")
+      expect(error.remoteStack).toContain("fixtures/tasks.ts")
+      expect(error.data).toMatchObject({ code: "E_BAD", input: -3 })
+    }))
+
+  it.live("a defect keeps the remote stack", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const exit = yield* Effect.exit(pool.apply(T.dies, ["out of range"]))
+      assert(Exit.isFailure(exit))
+      const defect = Cause.squash(exit.cause) as Error
+      expect(defect.name).toBe("RangeError")
+      expect(defect.message).toBe("out of range")
+      expect(defect.stack).toContain("fixtures/tasks.ts")
+    }))
+
+  it.live("map fails fast with the first failure; mode exit gives every outcome", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const error = yield* Effect.flip(pool.map(T.throwsOnNegative, [1, 2, -3, 4], { chunksize: 1 }))
+      expect(error._tag).toBe("TaskError")
+      const exits = yield* pool.map(T.throwsOnNegative, [1, -2, 3, -4], { chunksize: 3, mode: "exit" })
+      expect(exits.map(Exit.isSuccess)).toEqual([true, false, true, false])
+      expect(exits[0]).toEqual(Exit.succeed(1))
+      // and the pool still serves
+      expect(yield* pool.map(T.square, [1, 2, 3])).toEqual([1, 4, 9])
+    }))
+
+  it.live("the payload contract encodes and decodes; bad payloads fail before sending", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const p = yield* pool.apply(T.mirror, [new T.Point({ x: 3, y: 4 })])
+      assert(p instanceof T.Point)
+      expect(p.norm()).toBe(5)
+      const error = yield* Effect.flip(pool.apply(T.positive, [-1]))
+      expect(error._tag).toBe("InvalidPayload")
+      expect(yield* pool.apply(T.positive, [2])).toBe(2)
+    }))
+
+  it.live("a function or a symbol as an argument fails that call only, naming the path", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const fn = yield* Effect.flip(pool.apply(T.identity, [{ nested: [1, () => 1] }]))
+      assert(fn._tag === "SerializationError")
+      expect(fn.direction).toBe("argument")
+      expect(fn.path).toBe("args[0].nested[1]")
+      expect(fn.valueType).toBe("function")
+      const sym = yield* Effect.flip(pool.apply(T.identity, [Symbol("s")]))
+      assert(sym._tag === "SerializationError")
+      expect(sym.valueType).toBe("symbol")
+      // calls submitted together with the bad one are not hurt
+      const [bad, good] = yield* Effect.all([
+        Effect.exit(pool.apply(T.identity, [() => 1])),
+        pool.apply(T.add, [1, 1])
+      ], { concurrency: "unbounded" })
+      assert(Exit.isFailure(bad))
+      expect(good).toBe(2)
+      expect(yield* pool.map(T.identity, ["a", "b"])).toEqual(["a", "b"])
+    }))
+
+  it.live("a result that cannot be cloned fails that call only", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const error = yield* Effect.flip(pool.apply(T.returnsFunction, []))
+      assert(error._tag === "SerializationError")
+      expect(error.direction).toBe("result")
+      expect(yield* pool.apply(T.add, [2, 3])).toBe(5)
+    }))
+
+  it.live("worker log lines reach the main program's logger", () =>
+    Effect.gen(function*() {
+      const lines: Array<unknown> = []
+      const logger = Logger.make((options) => {
+        lines.push({ message: options.message, annotations: options.fiber.getRef(References.CurrentLogAnnotations) })
+      })
+      yield* Effect.gen(function*() {
+        const pool = yield* make()
+        expect(yield* pool.apply(T.logs, ["hello from a task"])).toBe(17)
+      }).pipe(Effect.scoped, Effect.provide(Logger.layer([logger])))
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          message: ["hello from a task"],
+          annotations: expect.objectContaining({ from: "task" })
+        })
+      )
+    }))
+})
+
+// On `fiber` the caller's own task object runs directly, so a task whose
+// module URL is not its own is still found there: these are worker matters.
+describe("Pool on workers: finding tasks", () => {
+  it.live("an unknown task name or a module that fails to load names module and name", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 2, startMethod: "thread" })
+      const { ghost, broken } = yield* Effect.promise(() => import("./fixtures/elsewhere.ts"))
+      const notFound = yield* Effect.flip(pool.apply(ghost, []))
+      assert(notFound._tag === "TaskNotFound")
+      expect(notFound.module).toContain("fixtures/tasks.ts")
+      expect(notFound.name).toBe("noSuchTask")
+      const loadError = yield* Effect.flip(pool.apply(broken, []))
+      assert(loadError._tag === "TaskModuleLoadError")
+      expect(loadError.module).toContain("throws-at-import.ts")
+      expect(loadError.name).toBe("broken")
+      expect(loadError.reason).toContain("boom at import")
+      expect(yield* pool.apply(T.add, [1, 1])).toBe(2)
+    }))
+
+})
+
+describe("Pool options and lifecycle", () => {
+  it.live("processes < 1 is an error; the default is availableParallelism", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Pool.make({ processes: 0 }))
+      expect(error._tag).toBe("InvalidArgument")
+      const bad = yield* Effect.flip(Pool.make({ processes: 1, maxTasksPerChild: 0 }))
+      expect(bad._tag).toBe("InvalidArgument")
+      const pool = yield* Pool.make({ startMethod: "fiber" })
+      expect(pool.processes).toBe(os.availableParallelism())
+    }))
+
+  it.live("Pool.layer provides the Pool service; StartMethod layers set the default", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.Pool
+      expect(pool.startMethod).toBe("fiber")
+      expect(yield* pool.apply(T.add, [1, 2])).toBe(3)
+    }).pipe(Effect.provide(Pool.layer({ processes: 1 }).pipe(Layer.provide(StartMethod.fiber)))))
+})
