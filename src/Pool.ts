@@ -15,6 +15,7 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -215,22 +216,38 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
 
     // One supervisor per slot: start an incarnation, and when it ends (death,
     // recycling), fail what it held and start the next one while needed.
+    // Every worker incarnation, retiring ones included: the pool is stopped
+    // only when all of them have exited.
+    const incarnations = new Set<Fiber.Fiber<Death>>()
+
+    // One supervisor per slot: start an incarnation, and when it dies or is
+    // recycled, fail what it held and start the next one while needed. A
+    // recycled worker closes in the background while its successor starts.
     const supervise = (index: number) =>
       Effect.gen(function*() {
         const slot = scheduler.slots[index]
         let failedStarts = 0
-        while (wanted(scheduler)) {
+        while (scheduler.needsWorkers()) {
           let up = false
-          const incarnation = yield* Effect.forkChild(
+          const ended = Deferred.makeUnsafe<Death>()
+          const incarnation = yield* Effect.forkIn(
             backend.incarnate(index, (link) => {
               up = true
               scheduler.attach(slot, link)
-            }, (batch) => scheduler.receive(slot, batch))
+            }, (batch) => scheduler.receive(slot, batch)),
+            scope
           )
-          slot.retire = () => incarnation.interruptUnsafe()
-          const exit = yield* Fiber.await(incarnation)
+          incarnations.add(incarnation)
+          incarnation.addObserver((exit) => {
+            incarnations.delete(incarnation)
+            Deferred.doneUnsafe(ended, Exit.succeed(Exit.isSuccess(exit) ? exit.value : { atStartup: !up }))
+          })
+          slot.retire = () => {
+            Deferred.doneUnsafe(ended, Exit.succeed<Death>({ atStartup: false }))
+            incarnation.interruptUnsafe()
+          }
+          const death = yield* Deferred.await(ended)
           slot.retire = undefined
-          const death: Death = Exit.isSuccess(exit) ? exit.value : { atStartup: !up }
           scheduler.detach(slot, death)
           failedStarts = up ? 0 : failedStarts + 1
           if (failedStarts >= 3) {
@@ -254,7 +271,7 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
     const stopWorkers = Effect.suspend(() => {
       for (const slot of scheduler.slots) slot.retire?.()
       return Fiber.awaitAll(supervisors)
-    })
+    }).pipe(Effect.andThen(Effect.suspend(() => Fiber.awaitAll(Array.from(incarnations)))))
     const terminate = Effect.suspend(() => {
       scheduler.terminate()
       return stopWorkers
@@ -280,8 +297,6 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
     return pool
   }
 )
-
-const wanted = (scheduler: Scheduler): boolean => scheduler.state === "running" || scheduler.state === "closed"
 
 /**
  * The pool as a layer: started when the layer is built, terminated when it is
@@ -449,7 +464,20 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       return yield* call(task, args)
     }) as Pool["apply"],
     applyAsync: ((task: Any, args: ReadonlyArray<unknown>) =>
-      Effect.forkIn(call(task, args).pipe(Effect.withSpan("Pool.applyAsync")), internals.scope)) as Pool["applyAsync"],
+      Effect.suspend(() => {
+        // Submitted now, as Python's apply_async: a close() right after lets it finish.
+        const result = Deferred.makeUnsafe<any, any>()
+        const refused = prepare(task, args, "args")
+        if (refused !== undefined) Deferred.doneUnsafe(result, Exit.fail(refused))
+        const job = refused === undefined
+          ? scheduler.submit(P.OP_CALL, task, args, (status, value) =>
+            Deferred.doneUnsafe(result, decodeExit(task, status, value)))
+          : undefined
+        const awaitResult = job === undefined
+          ? Deferred.await(result)
+          : Deferred.await(result).pipe(Effect.onInterrupt(() => scheduler.cancel(job)))
+        return Effect.forkIn(awaitResult, internals.scope)
+      }).pipe(Effect.withSpan("Pool.applyAsync"))) as Pool["applyAsync"],
     map: Effect.fn("Pool.map")(function*(task: Any, inputs: Iterable<unknown>, options?: any) {
       return yield* map(task, inputs, options)
     }) as Pool["map"],

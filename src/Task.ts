@@ -78,7 +78,9 @@ export type Any = Task<any, any, any>
  * @since 0.1.0
  * @category type-level
  */
-export type Success<Out> = [Out] extends [Effect.Effect<infer A, infer _E, infer _R>] ? A : Awaited<Out>
+export type Success<Out> = [Out] extends [never] ? never
+  : [Out] extends [Effect.Effect<infer A, infer _E, infer _R>] ? A
+  : Awaited<Out>
 
 /**
  * The failure type of a handler's result: an Effect's typed failure, or a
@@ -87,7 +89,9 @@ export type Success<Out> = [Out] extends [Effect.Effect<infer A, infer _E, infer
  * @since 0.1.0
  * @category type-level
  */
-export type Failure<Out> = [Out] extends [Effect.Effect<infer _A, infer E, infer _R>] ? E : TaskError
+export type Failure<Out> = [Out] extends [never] ? TaskError
+  : [Out] extends [Effect.Effect<infer _A, infer E, infer _R>] ? E
+  : TaskError
 
 /**
  * @since 0.1.0

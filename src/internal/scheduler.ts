@@ -225,6 +225,15 @@ export const makeScheduler = (options: SchedulerOptions) => {
     checkIdle()
   }
 
+  /** Whether a slot whose worker ended should start another. */
+  const needsWorkers = (): boolean => {
+    if (state === "running") return true
+    if (state !== "closed") return false
+    if (queued() > 0) return true
+    for (const s of slots) if (s.inflight.size > 0) return true
+    return false
+  }
+
   const checkIdle = () => {
     if (state !== "closed" || queued() > 0) return
     for (const s of slots) if (s.inflight.size > 0) return
@@ -418,6 +427,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
 
   return {
     slots,
+    needsWorkers,
     submit,
     cancel,
     receive,
