@@ -320,6 +320,8 @@ interface Internals {
   readonly terminate: Effect.Effect<void>
 }
 
+const spanOptions = { captureStackTrace: false } as const
+
 const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
   const { processes, startMethod } = internals
   // `fiber` clones nothing, yet must refuse what the other methods refuse.
@@ -460,9 +462,9 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
   return {
     processes,
     startMethod,
-    apply: Effect.fn("Pool.apply")(function*(task: Any, args: ReadonlyArray<unknown>) {
-      return yield* call(task, args)
-    }) as Pool["apply"],
+    // A span per call, as Effect.fn would make, without its per-call stack capture.
+    apply: ((task: Any, args: ReadonlyArray<unknown>) =>
+      Effect.withSpan(call(task, args), "Pool.apply", spanOptions)) as Pool["apply"],
     applyAsync: ((task: Any, args: ReadonlyArray<unknown>) =>
       Effect.suspend(() => {
         // Submitted now, as Python's apply_async: a close() right after lets it finish.

@@ -1,0 +1,23 @@
+/**
+ * Every example runs with plain `node`, as a user would run it.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { execFileSync } from "node:child_process"
+import * as path from "node:path"
+
+const root = path.resolve(import.meta.dirname, "..")
+const run = (file: string) =>
+  execFileSync(process.execPath, [path.join(root, "examples", file)], { cwd: root, encoding: "utf8" })
+
+describe("examples", () => {
+  it("quickstart prints the squares", () => {
+    expect(run("quickstart.ts")).toBe("[ 1, 4, 9, 16, 25 ]\n144\n")
+  })
+
+  it("speedup (npm start) runs the same work on one thread and on the pool, with equal results", () => {
+    const out = run("speedup.ts")
+    expect(out).toMatch(/one thread: \d+ ms/)
+    expect(out).toMatch(/pool\.map {2}: \d+ ms/)
+    expect(out).toMatch(/speed-up {2}: \d+\.\d\dx/)
+  })
+})
