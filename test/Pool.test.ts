@@ -6,11 +6,13 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
+import * as Tracer from "effect/Tracer"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import * as os from "node:os"
 import { Pool, StartMethod } from "../src/index.ts"
 import * as T from "./fixtures/tasks.ts"
+import { awaitFlag, makeFlag } from "./helpers.ts"
 
 const methods = ["thread", "fiber"] as const
 
@@ -215,6 +217,36 @@ describe.each(methods)("Pool on %s", (startMethod) => {
       assert(error._tag === "SerializationError")
       expect(error.direction).toBe("result")
       expect(yield* pool.apply(T.add, [2, 3])).toBe(5)
+    }))
+
+  it.live("interrupting a call interrupts its Effect in the worker: onInterrupt has run when interrupt returns", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const flag = makeFlag()
+      const fiber = yield* Effect.forkChild(pool.apply(T.waitForInterrupt, [flag]))
+      yield* awaitFlag(flag) // the task runs in its worker
+      yield* Fiber.interrupt(fiber)
+      expect(Atomics.load(flag, 0)).toBe(2)
+      expect(yield* pool.apply(T.add, [1, 2])).toBe(3)
+    }))
+
+  it.live("every call gets a span named after its operation", () =>
+    Effect.gen(function*() {
+      const names: Array<string> = []
+      const tracer = Tracer.make({
+        span: (options) => {
+          names.push(options.name)
+          return Tracer.nativeTracer.span(options)
+        }
+      })
+      yield* Effect.gen(function*() {
+        const pool = yield* make()
+        yield* pool.apply(T.add, [1, 2])
+        yield* pool.map(T.square, [1, 2])
+        yield* pool.starmap(T.add, [[1, 2]])
+        yield* Stream.runDrain(pool.imap(T.square, [1]))
+      }).pipe(Effect.scoped, Effect.withTracer(tracer))
+      expect(names).toEqual(expect.arrayContaining(["Pool.make", "Pool.apply", "Pool.map", "Pool.starmap", "Pool.imap"]))
     }))
 
   it.live("worker log lines reach the main program's logger", () =>

@@ -63,18 +63,6 @@ describe("worker faults (thread)", () => {
       expect(yield* pool.apply(T.add, [2, 3])).toBe(5)
     })))
 
-  it.live("interrupting a call interrupts the Effect inside its worker (onInterrupt runs)", () =>
-    leakFree(Effect.gen(function*() {
-      const pool = yield* make()
-      const flag = makeFlag()
-      const fiber = yield* Effect.forkChild(pool.apply(T.waitForInterrupt, [flag]))
-      yield* awaitFlag(flag) // the task runs in its worker
-      yield* Fiber.interrupt(fiber)
-      // the interruption returned only once the worker let go: the finalizer has run
-      expect(Atomics.load(flag, 0)).toBe(2)
-      expect(yield* pool.apply(T.add, [1, 2])).toBe(3)
-    })))
-
   it.live("a worker stuck in synchronous code is terminated after the grace period and replaced", () =>
     leakFree(Effect.gen(function*() {
       const pool = yield* make({ processes: 1 })
