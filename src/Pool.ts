@@ -54,11 +54,20 @@ export interface Options<InitArgs extends ReadonlyArray<any> = ReadonlyArray<any
    * terminated and replaced (a task stuck in synchronous code). Default: 1 second.
    */
   readonly interruptGracePeriod?: Duration.Input | undefined
-  /** Memory limits of each worker thread (`thread` start method). */
+  /**
+   * Heap limit of each worker in MiB (`resourceLimits.maxOldGenerationSizeMb`
+   * for threads, `--max-old-space-size` for processes). A task that goes past
+   * it fails with `WorkerDied` (`resourceLimit: true`) and the worker is replaced.
+   */
+  readonly maxMemoryMb?: number | undefined
+  /** Further limits of each worker thread (`thread` start method). */
   readonly resourceLimits?: ResourceLimits | undefined
-  /** Environment of each worker. Default: a copy of `process.env`. */
+  /** Environment of each worker. Default: `process.env` (a copy, for threads). */
   readonly env?: NodeJS.ProcessEnv | undefined
-  /** Node options of each worker (`--max-old-space-size=...`, ...). */
+  /**
+   * Node options of each worker. Threads inherit the main program's by
+   * default; child processes start with none but these.
+   */
   readonly execArgv?: ReadonlyArray<string> | undefined
 }
 
@@ -83,6 +92,21 @@ export interface StreamOptions {
 }
 
 /**
+ * A live worker, for diagnostics (Python: the pids of `pool._pool`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WorkerInfo {
+  /** Slot of the worker in the pool (stable across replacements). */
+  readonly index: number
+  /** Process id: the child's on `process`, the main program's on `thread` and `fiber`. */
+  readonly pid: number
+  /** `worker_threads` thread id on `thread` (0 elsewhere). */
+  readonly threadId: number
+}
+
+/**
  * A pool of workers. Python names in brackets.
  *
  * @since 0.1.0
@@ -91,6 +115,8 @@ export interface StreamOptions {
 export interface Pool {
   readonly processes: number
   readonly startMethod: StartMethod
+  /** The workers running now. */
+  readonly workers: Effect.Effect<ReadonlyArray<WorkerInfo>>
   /** One call, arguments as a list [`apply`]. */
   readonly apply: <Args extends ReadonlyArray<any>, A, E>(
     task: Task<Args, A, E>,
@@ -174,6 +200,9 @@ const checkOptions = (options: Options): Errors.InvalidArgument | undefined => {
   }
   if (startMethod !== undefined && startMethod !== "thread" && startMethod !== "process" && startMethod !== "fiber") {
     return new Errors.InvalidArgument({ reason: `unknown start method ${String(startMethod)}` })
+  }
+  if (options.maxMemoryMb !== undefined && !(options.maxMemoryMb > 0)) {
+    return new Errors.InvalidArgument({ reason: `maxMemoryMb must be > 0, got ${options.maxMemoryMb}` })
   }
   if (options.initargs !== undefined && options.initializer === undefined) {
     return new Errors.InvalidArgument({ reason: "initargs given without an initializer" })
@@ -462,6 +491,9 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
   return {
     processes,
     startMethod,
+    workers: Effect.sync(() =>
+      scheduler.slots.flatMap((slot) => slot.link === undefined ? [] : [{ index: slot.index, ...slot.link.identity }])
+    ),
     // A span per call, as Effect.fn would make, without its per-call stack capture.
     apply: ((task: Any, args: ReadonlyArray<unknown>) =>
       Effect.withSpan(call(task, args), "Pool.apply", spanOptions)) as Pool["apply"],

@@ -12,9 +12,9 @@ import * as fc from "fast-check"
 import * as os from "node:os"
 import { Pool, StartMethod } from "../src/index.ts"
 import * as T from "./fixtures/tasks.ts"
-import { awaitFlag, makeFlag } from "./helpers.ts"
+import { makeSignals } from "./signals.ts"
 
-const methods = ["thread", "fiber"] as const
+const methods = ["thread", "process", "fiber"] as const
 
 describe.each(methods)("Pool on %s", (startMethod) => {
   const make = (options: Pool.Options<any> = {}) => Pool.make({ processes: 2, startMethod, ...options })
@@ -219,16 +219,17 @@ describe.each(methods)("Pool on %s", (startMethod) => {
       expect(yield* pool.apply(T.add, [2, 3])).toBe(5)
     }))
 
-  it.live("interrupting a call interrupts its Effect in the worker: onInterrupt has run when interrupt returns", () =>
-    Effect.gen(function*() {
+  it.live("interrupting a call interrupts its Effect in the worker: onInterrupt has run when interrupt returns", () => {
+    const signals = makeSignals()
+    return Effect.gen(function*() {
       const pool = yield* make()
-      const flag = makeFlag()
-      const fiber = yield* Effect.forkChild(pool.apply(T.waitForInterrupt, [flag]))
-      yield* awaitFlag(flag) // the task runs in its worker
+      const fiber = yield* Effect.forkChild(pool.apply(T.waitLoggingInterrupt, ["job"]))
+      yield* signals.line("job started") // the task runs in its worker
       yield* Fiber.interrupt(fiber)
-      expect(Atomics.load(flag, 0)).toBe(2)
+      expect(signals.seen).toContain("job interrupted")
       expect(yield* pool.apply(T.add, [1, 2])).toBe(3)
-    }))
+    }).pipe(Effect.provide(signals.layer))
+  })
 
   it.live("every call gets a span named after its operation", () =>
     Effect.gen(function*() {

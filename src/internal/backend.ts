@@ -5,11 +5,12 @@
  * caller's thread.
  */
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Worker from "effect/workers/Worker"
 import * as ChildProcess from "node:child_process"
 import * as WorkerThreads from "node:worker_threads"
-import { findUncloneable } from "./clone.ts"
+import { cloneError, findUncloneable } from "./clone.ts"
 import { makeExecutor } from "./executor.ts"
 import * as P from "./protocol.ts"
 import type { Death, Link } from "./scheduler.ts"
@@ -29,6 +30,8 @@ export interface Backend {
 
 export interface SpawnOptions {
   readonly resourceLimits?: WorkerThreads.ResourceLimits | undefined
+  /** Old-generation heap limit of each worker, in MiB. */
+  readonly maxMemoryMb?: number | undefined
   readonly env?: NodeJS.ProcessEnv | undefined
   readonly execArgv?: ReadonlyArray<string> | undefined
 }
@@ -38,19 +41,31 @@ const entry = new URL(`./worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"
 
 type Raw = WorkerThreads.Worker | ChildProcess.ChildProcess
 
-const spawnRaw = (kind: "thread" | "process", options: SpawnOptions): Raw =>
-  kind === "thread"
-    ? new WorkerThreads.Worker(entry, {
-      resourceLimits: options.resourceLimits,
+// What V8 prints when a process runs out of heap (it then aborts).
+const heapOutOfMemory = "JavaScript heap out of memory"
+
+const spawnRaw = (kind: "thread" | "process", options: SpawnOptions): Raw => {
+  if (kind === "thread") {
+    const limits = options.maxMemoryMb === undefined
+      ? options.resourceLimits
+      : { ...options.resourceLimits, maxOldGenerationSizeMb: options.maxMemoryMb }
+    return new WorkerThreads.Worker(entry, {
+      resourceLimits: limits,
       env: options.env,
       execArgv: options.execArgv as Array<string> | undefined
     })
-    : ChildProcess.fork(entry, {
-      serialization: "advanced",
-      env: options.env,
-      execArgv: options.execArgv as Array<string> | undefined,
-      stdio: ["ignore", "inherit", "inherit", "ipc"]
-    })
+  }
+  // A child starts clean: the parent's Node flags (--inspect, --cpu-prof, test
+  // runners' loaders) are not inherited unless given in `execArgv`.
+  const execArgv = [...(options.execArgv ?? [])]
+  if (options.maxMemoryMb !== undefined) execArgv.push(`--max-old-space-size=${options.maxMemoryMb}`)
+  return ChildProcess.fork(entry, {
+    serialization: "advanced",
+    env: options.env ?? process.env,
+    execArgv,
+    stdio: ["ignore", "inherit", "pipe", "ipc"]
+  })
+}
 
 /** `thread` (worker_threads) and `process` (child_process.fork) through `effect/workers`. */
 export const workerBackend = (kind: "thread" | "process", options: SpawnOptions): Backend => ({
@@ -60,6 +75,7 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       let exitCode: number | undefined
       let signal: string | undefined
       let error: unknown
+      let outOfMemory = false
       let ready = false
       let exited: Promise<void> = Promise.resolve()
       const spawn = () => {
@@ -75,6 +91,13 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
             resolve()
           })
         )
+        if ("stderr" in w && w.stderr !== null) {
+          // Pass the child's stderr through, and notice V8's out-of-memory report.
+          w.stderr.on("data", (chunk: Buffer) => {
+            process.stderr.write(chunk)
+            if (!outOfMemory && chunk.toString().includes(heapOutOfMemory)) outOfMemory = true
+          })
+        }
         return w
       }
       const kill = () => {
@@ -84,11 +107,12 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       }
       const death = (): Death => {
         const e = error as (Error & { code?: string }) | undefined
+        const resourceLimit = outOfMemory || e?.code === "ERR_WORKER_OUT_OF_MEMORY"
         return {
           exitCode,
           signal,
-          resourceLimit: e?.code === "ERR_WORKER_OUT_OF_MEMORY",
-          reason: e === undefined ? undefined : `${e.name}: ${e.message}`,
+          resourceLimit,
+          reason: e !== undefined ? `${e.name}: ${e.message}` : outOfMemory ? heapOutOfMemory : undefined,
           atStartup: !ready
         }
       }
@@ -97,7 +121,10 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
         const worker = yield* platform.spawn<Array<unknown>, Array<unknown>>(index)
         const post = (batch: Array<unknown>) => {
           const exit = Effect.runSyncExit(worker.send(batch))
-          if (exit._tag === "Failure") throw exit.cause
+          if (exit._tag === "Failure") {
+            const failure = Cause.squash(exit.cause) as { reason?: { cause?: unknown } }
+            throw failure?.reason?.cause ?? failure
+          }
         }
         // The platform holds messages sent before its port is open and fails
         // the whole worker if one of them cannot be cloned; so the slot opens
@@ -106,7 +133,9 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
           (batch) => {
             if (!ready && batch[0] === P.PING_ID) {
               ready = true
-              up({ post, kill })
+              const w = raw!
+              const identity = "threadId" in w ? { threadId: w.threadId, pid: process.pid } : { threadId: 0, pid: w.pid ?? 0 }
+              up({ post, kill, identity })
             } else {
               receive(batch)
             }
@@ -118,12 +147,12 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       }).pipe(
         // The platform reports an 'error' event before the worker has exited:
         // make sure it is gone, then read its exit code.
-        Effect.catch(() =>
-          Effect.promise(() => {
+        Effect.catchCause(() => {
+          return Effect.promise(() => {
             if (exitCode === undefined && signal === undefined) kill()
             return exited
           }).pipe(Effect.map(death))
-        ),
+        }),
         Effect.provide(NodeWorker.layer(spawn))
       )
     })
@@ -138,12 +167,12 @@ export const fiberBackend: Backend = {
       // here too, so that code tested on fibers behaves the same on workers.
       const post = (batch: Array<unknown>) => {
         for (let i = 2; i < batch.length; i += P.REPLY_STRIDE) {
-          if (findUncloneable(batch[i], "") !== undefined) throw new TypeError("cannot be cloned")
+          if (findUncloneable(batch[i], "") !== undefined) throw cloneError()
         }
         receive(batch)
       }
       const executor = makeExecutor({ post, runFork })
-      up({ post: executor.receive, kill: executor.interruptAll })
+      up({ post: executor.receive, kill: executor.interruptAll, identity: { threadId: WorkerThreads.threadId, pid: process.pid } })
       return yield* Effect.never
     })
 }

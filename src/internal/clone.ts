@@ -10,6 +10,13 @@ export interface Uncloneable {
   readonly valueType: string
 }
 
+/** Structured clone refused the value (as opposed to a closed channel). */
+export const isCloneError = (e: unknown): boolean =>
+  e instanceof Error && (e.name === "DataCloneError" || /could not be cloned/.test(e.message))
+
+/** The error a transport raises for a value it cannot clone (the `fiber` method raises it too). */
+export const cloneError = (): Error => new DOMException("value could not be cloned", "DataCloneError")
+
 const refused = [WeakMap, WeakSet, Promise, WeakRef] as const
 
 export const findUncloneable = (value: unknown, path: string): Uncloneable | undefined =>

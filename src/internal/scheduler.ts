@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Errors from "../errors.ts"
 import type { Any } from "../Task.ts"
-import { findUncloneable } from "./clone.ts"
+import { findUncloneable, isCloneError } from "./clone.ts"
 import { decodeExit } from "./codec.ts"
 import * as P from "./protocol.ts"
 
@@ -30,6 +30,8 @@ export interface Link {
   readonly post: (batch: Array<unknown>) => void
   /** Ends the worker now (a stuck worker, or `terminate`). */
   readonly kill: () => void
+  /** Who the worker is, for diagnostics. */
+  readonly identity: { readonly threadId: number; readonly pid: number }
 }
 
 export type Done = (status: number, value: unknown) => void
@@ -139,7 +141,10 @@ export const makeScheduler = (options: SchedulerOptions) => {
       const single = batch.slice(i, i + P.REQUEST_STRIDE)
       try {
         slot.link!.post(single)
-      } catch {
+      } catch (e) {
+        // A closed channel is not the request's fault: the job stays and
+        // fails with WorkerDied when the worker's death is noticed.
+        if (!isCloneError(e)) continue
         const job = slot.inflight.get(batch[i + 1] as number)
         if (job === undefined) continue
         unassign(slot, job)

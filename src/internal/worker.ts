@@ -35,4 +35,8 @@ const main = Effect.gen(function*() {
   Effect.provide(NodeWorkerRunner.layer)
 )
 
+// A child process whose parent died (its IPC channel closed) exits by itself,
+// even in the middle of a task: nobody is left to receive the result.
+if (process.send !== undefined) process.once("disconnect", () => process.exit(0))
+
 Effect.runFork(main)
