@@ -4,6 +4,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 
 /** OS threads of this process (each worker thread is one). */
 export const threadCount = (): number => fs.readdirSync("/proc/self/task").length
@@ -19,3 +21,46 @@ export const awaitFlag = (flag: Int32Array): Effect.Effect<void> =>
       if (wait.async) await wait.value
     }
   })
+
+/** Pids of the live child processes of this process (read from /proc). */
+export const childPids = (): Array<number> => {
+  const children: Array<number> = []
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8")
+      // pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      if (Number(fields[1]) === process.pid && fields[0] !== "Z") children.push(Number(entry))
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return children
+}
+
+/** Whether a process exists (and is not a zombie). */
+export const isAlive = (pid: number): boolean => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z"
+  } catch {
+    return false
+  }
+}
+
+/** Waits until a file exists (fs.watch on its directory: an event, not polling). */
+export const awaitFile = (file: string): Effect.Effect<void> =>
+  Effect.callback<void>((resume) => {
+    const watcher = fs.watch(path.dirname(file), () => {
+      if (fs.existsSync(file)) resume(Effect.void)
+    })
+    if (fs.existsSync(file)) resume(Effect.void)
+    return Effect.sync(() => watcher.close())
+  })
+
+/** A fresh temporary directory, removed with the scope. */
+export const tempDir = Effect.acquireRelease(
+  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "emp-test-"))),
+  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+)

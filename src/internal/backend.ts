@@ -11,6 +11,7 @@ import * as Worker from "effect/workers/Worker"
 import * as ChildProcess from "node:child_process"
 import * as WorkerThreads from "node:worker_threads"
 import { cloneError, findUncloneable } from "./clone.ts"
+import { reviveError } from "./codec.ts"
 import { makeExecutor } from "./executor.ts"
 import * as P from "./protocol.ts"
 import type { Death, Link } from "./scheduler.ts"
@@ -84,8 +85,10 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
         w.once("error", (e) => {
           error ??= e
         })
+        // A child's 'close' comes after its stderr has been read (where V8
+        // reports running out of memory); a thread has only 'exit'.
         exited = new Promise((resolve) =>
-          w.once("exit", (code: number | null, sig?: NodeJS.Signals | null) => {
+          w.once("threadId" in w ? "exit" : "close", (code: number | null, sig?: NodeJS.Signals | null) => {
             exitCode = code ?? undefined
             signal = sig ?? undefined
             resolve()
@@ -131,7 +134,9 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
         // only once a ping has come back, and then every send is direct.
         yield* worker.run(
           (batch) => {
-            if (!ready && batch[0] === P.PING_ID) {
+            if (batch[0] === P.FATAL_ID) {
+              error ??= reviveError(batch[2])
+            } else if (!ready && batch[0] === P.PING_ID) {
               ready = true
               const w = raw!
               const identity = "threadId" in w ? { threadId: w.threadId, pid: process.pid } : { threadId: 0, pid: w.pid ?? 0 }

@@ -28,6 +28,9 @@ export const REPLY_STRIDE = 3
 /** Id of the handshake: the first reply proves the channel is open both ways. */
 export const PING_ID = 0
 
+/** Id of a child process's last words: value is the uncaught error that is killing it. */
+export const FATAL_ID = -2
+
 /** Id of a log line written in a worker: status is the level, value `[message, annotations, date]`. */
 export const LOG_ID = -1
 

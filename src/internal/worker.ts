@@ -10,7 +10,9 @@ import * as Logger from "effect/Logger"
 import * as References from "effect/References"
 import * as WorkerRunner from "effect/workers/WorkerRunner"
 import { findUncloneable } from "./clone.ts"
+import { encodeError } from "./codec.ts"
 import { type Executor, makeExecutor } from "./executor.ts"
+import * as P from "./protocol.ts"
 
 let executor: Executor | undefined
 
@@ -34,6 +36,19 @@ const main = Effect.gen(function*() {
   Effect.provide(Logger.layer([forwardLogger])),
   Effect.provide(NodeWorkerRunner.layer)
 )
+
+// A worker thread's uncaught error reaches the parent as an 'error' event; a
+// child process has only its exit code, so it sends the error first.
+if (process.send !== undefined) {
+  process.once("uncaughtException", (e) => {
+    const report = [1, [P.FATAL_ID, 0, encodeError(e)]]
+    try {
+      process.send!(report, undefined, {}, () => process.exit(1))
+    } catch {
+      process.exit(1)
+    }
+  })
+}
 
 // A child process whose parent died (its IPC channel closed) exits by itself,
 // even in the middle of a task: nobody is left to receive the result.
