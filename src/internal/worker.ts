@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
 import * as WorkerRunner from "effect/workers/WorkerRunner"
+import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
 import { encodeError } from "./codec.ts"
 import { type Executor, makeExecutor } from "./executor.ts"
@@ -51,7 +52,17 @@ if (process.send !== undefined) {
 }
 
 // A child process whose parent died (its IPC channel closed) exits by itself,
-// even in the middle of a task: nobody is left to receive the result.
-if (process.send !== undefined) process.once("disconnect", () => process.exit(0))
+// even in the middle of a task: nobody is left to receive the result. A task
+// stuck in synchronous code cannot see 'disconnect', so a watchdog thread
+// also checks for a new parent pid and ends the process from outside the loop.
+if (process.send !== undefined) {
+  process.once("disconnect", () => process.exit(0))
+  const watchdog = new WorkerThreads.Worker(
+    `const ppid = process.ppid
+    setInterval(() => { if (process.ppid !== ppid) process.kill(process.pid, "SIGKILL") }, 200)`,
+    { eval: true, env: {}, execArgv: [], stdout: false, stderr: false }
+  )
+  watchdog.unref()
+}
 
 Effect.runFork(main)
