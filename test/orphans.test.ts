@@ -9,7 +9,16 @@ import * as Schedule from "effect/Schedule"
 import { spawn } from "node:child_process"
 import * as path from "node:path"
 import * as readline from "node:readline"
+import * as fs from "node:fs"
 import { isAlive } from "./helpers.ts"
+
+const describeProcess = (pid: number) => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/status`, "utf8").split("\n").filter((l) => /^(Name|State|PPid|Threads)/.test(l)).join("; ")
+  } catch {
+    return `${pid} gone`
+  }
+}
 
 const parentScript = path.join(import.meta.dirname, "fixtures", "orphan-parent.ts")
 
@@ -58,7 +67,7 @@ describe("orphans", () => {
       parent.kill("SIGKILL")
       const exit = yield* exitOf(parent)
       expect(exit.signal).toBe("SIGKILL")
-      yield* awaitGone(pids)
-      expect(pids.filter(isAlive)).toEqual([])
+      yield* awaitGone(pids).pipe(Effect.ignore)
+      expect(pids.filter(isAlive).map(describeProcess)).toEqual([])
     }).pipe(Effect.scoped), 30_000)
 })

@@ -57,10 +57,13 @@ if (process.send !== undefined) {
 // also checks for a new parent pid and ends the process from outside the loop.
 if (process.send !== undefined) {
   process.once("disconnect", () => process.exit(0))
+  // The parent pid is read here, not in the watchdog: it may boot after the parent died.
   const watchdog = new WorkerThreads.Worker(
-    `const ppid = process.ppid
-    setInterval(() => { if (process.ppid !== ppid) process.kill(process.pid, "SIGKILL") }, 200)`,
-    { eval: true, env: {}, execArgv: [], stdout: false, stderr: false }
+    `const { workerData: parent } = require("node:worker_threads")
+    const check = () => { if (process.ppid !== parent) process.kill(process.pid, "SIGKILL") }
+    check()
+    setInterval(check, 200)`,
+    { eval: true, workerData: process.ppid, env: {}, execArgv: [], stdout: false, stderr: false }
   )
   watchdog.unref()
 }
