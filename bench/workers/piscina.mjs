@@ -1,2 +1,0 @@
-// piscina worker: one named export per function (`run(arg, { name })`).
-export { countPrimes, echo, inc } from "./common.mjs"
