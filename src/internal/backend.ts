@@ -82,8 +82,10 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       const spawn = () => {
         const w = spawnRaw(kind, options)
         raw = w
-        w.once("error", (e) => {
-          error ??= e
+        // A thread's 'error' is its uncaught exception; a child's is about the
+        // channel (sending to a dead child), which says nothing of why it died.
+        w.on("error", (e: Error & { code?: string }) => {
+          if (e.code !== "ERR_IPC_CHANNEL_CLOSED" && e.code !== "EPIPE") error ??= e
         })
         // A child's 'close' comes after its stderr has been read (where V8
         // reports running out of memory); a thread has only 'exit'.
