@@ -4,17 +4,23 @@
  * process and the `fiber` start method (where "posting" is a function call),
  * so every start method runs tasks with one piece of code.
  */
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import * as Schema from "effect/Schema"
-import * as Errors from "../errors.ts"
+import type * as SchemaModule from "effect/Schema"
 import type { Any } from "../Task.ts"
 import { findUncloneable } from "./clone.ts"
-import { encodeError, encodeLibError } from "./codec.ts"
 import * as P from "./protocol.ts"
 import { lookup } from "./registry.ts"
+import { encodeError, LibFailure } from "./wire.ts"
+
+// Schema is loaded only for tasks with a contract (their modules load it
+// anyway): a worker that runs plain tasks starts without it.
+let Schema: typeof SchemaModule | undefined
+const loadSchema = (): Promise<void> =>
+  import("effect/Schema").then((module) => {
+    Schema = module
+  })
 
 export interface ExecutorOptions {
   /** Sends a reply batch; may throw a DataCloneError. */
@@ -69,14 +75,12 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
         post([
           batch[i],
           P.S_LIB,
-          encodeLibError(
-            new Errors.SerializationError({
-              task: keys[i / P.REPLY_STRIDE] ?? "?",
-              direction,
-              path: bad?.path ?? direction,
-              valueType: bad?.valueType ?? "value that cannot be cloned"
-            })
-          )
+          new LibFailure("SerializationError", {
+            task: keys[i / P.REPLY_STRIDE] ?? "?",
+            direction,
+            path: bad?.path ?? direction,
+            valueType: bad?.valueType ?? "value that cannot be cloned"
+          }).encoded
         ])
       }
     }
@@ -97,20 +101,20 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
 
   const load = (key: string): Any | Promise<Any> => {
     const cached = tasks.get(key) ?? lookup(key)
-    if (cached !== undefined) return cached
+    if (cached !== undefined && (cached instanceof Promise || !cached.contract || Schema)) return cached
     const hash = key.lastIndexOf("#")
     const module = key.slice(0, hash)
     const name = key.slice(hash + 1)
     const loading = import(module).then(
       () => {
         const task = lookup(key)
-        if (task === undefined) throw new Errors.TaskNotFound({ module, name })
-        tasks.set(key, task)
-        return task
+        if (task === undefined) throw new LibFailure("TaskNotFound", { module, name })
+        if (task.contract !== undefined && Schema === undefined) return loadSchema().then(() => found(task))
+        return found(task)
       },
       (e) => {
         tasks.delete(key)
-        throw new Errors.TaskModuleLoadError({
+        throw new LibFailure("TaskModuleLoadError", {
           module,
           name,
           reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
@@ -118,6 +122,10 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
         })
       }
     )
+    const found = (task: Any) => {
+      tasks.set(key, task)
+      return task
+    }
     tasks.set(key, loading)
     return loading
   }
@@ -128,7 +136,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     const schema = task.contract?.success
     if (schema === undefined) return [P.S_OK, value]
     try {
-      return [P.S_OK, Schema.encodeUnknownSync(schema)(value)]
+      return [P.S_OK, Schema!.encodeUnknownSync(schema)(value)]
     } catch (e) {
       return [P.S_DIE, encodeError(e)]
     }
@@ -138,7 +146,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     const schema = task.contract?.error
     if (schema !== undefined) {
       try {
-        return [P.S_FAIL, Schema.encodeUnknownSync(schema)(error)]
+        return [P.S_FAIL, Schema!.encodeUnknownSync(schema)(error)]
       } catch {
         // not one of the declared errors: send it as a plain error
       }
@@ -150,19 +158,16 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     if (exit._tag === "Success") return encodeSuccess(task, exit.value)
     const cause = exit.cause
     for (const reason of cause.reasons) {
-      if (Cause.isFailReason(reason)) return encodeFailure(task, reason.error)
+      if (reason._tag === "Fail") return encodeFailure(task, reason.error)
     }
     for (const reason of cause.reasons) {
-      if (Cause.isDieReason(reason)) return [P.S_DIE, encodeError(reason.defect)]
+      if (reason._tag === "Die") return [P.S_DIE, encodeError(reason.defect)]
     }
     return [P.S_INTERRUPTED, undefined]
   }
 
   const lib = (e: unknown): [number, unknown] =>
-    e instanceof Errors.TaskNotFound || e instanceof Errors.TaskModuleLoadError ||
-      e instanceof Errors.InvalidPayload
-      ? [P.S_LIB, encodeLibError(e)]
-      : [P.S_THROWN, encodeError(e)]
+    e instanceof LibFailure ? [P.S_LIB, e.encoded] : [P.S_THROWN, encodeError(e)]
 
   // -- running one input ---------------------------------------------------
 
@@ -170,9 +175,9 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     const schema = task.contract?.payload
     if (schema === undefined) return args
     try {
-      return Schema.decodeUnknownSync(schema)(args)
+      return Schema!.decodeUnknownSync(schema)(args)
     } catch (e) {
-      throw new Errors.InvalidPayload({ task: task.key, issue: String(e instanceof Error ? e.message : e) })
+      throw new LibFailure("InvalidPayload", { task: task.key, issue: String(e instanceof Error ? e.message : e) })
     }
   }
 

@@ -11,7 +11,7 @@ import * as Exit from "effect/Exit"
 import * as Errors from "../errors.ts"
 import type { Any } from "../Task.ts"
 import { findUncloneable, isCloneError } from "./clone.ts"
-import { decodeExit } from "./codec.ts"
+import { decodeExit } from "./decode.ts"
 import * as P from "./protocol.ts"
 
 /** What became of a worker incarnation. */

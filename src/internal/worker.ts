@@ -4,39 +4,52 @@
  * forwards log lines to the main program, and hands request batches to the
  * executor.
  */
-import * as NodeWorkerRunner from "@effect/platform-node/NodeWorkerRunner"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
+import type * as Fiber from "effect/Fiber"
 import * as References from "effect/References"
 import * as WorkerRunner from "effect/workers/WorkerRunner"
 import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
-import { encodeError } from "./codec.ts"
+import { encodeError } from "./wire.ts"
 import { type Executor, makeExecutor } from "./executor.ts"
 import * as P from "./protocol.ts"
+import * as Runner from "./runner.ts"
 
 let executor: Executor | undefined
 
-// Log lines cross as data; parts that cannot be cloned cross as text.
-const forwardLogger = Logger.make((options) => {
-  if (executor === undefined) return
-  const parts = Array.isArray(options.message) ? options.message : [options.message]
-  const message = parts.map((part) => findUncloneable(part, "") === undefined ? part : String(part))
-  const annotations = options.fiber.getRef(References.CurrentLogAnnotations)
-  executor.log(options.logLevel, message, annotations, options.date.getTime())
-})
+// Log lines of Effect handlers cross to the main program as data (parts that
+// cannot be cloned cross as text). effect/Logger costs ~20 ms to import, so
+// it is loaded when the first Effect handler runs: a worker that runs plain
+// functions never pays for it.
+const loadLoggers = () =>
+  import("effect/Logger").then((Logger) => {
+    const forward = new Set([Logger.make((options) => {
+      const parts = Array.isArray(options.message) ? options.message : [options.message]
+      const message = parts.map((part) => findUncloneable(part, "") === undefined ? part : String(part))
+      const annotations = options.fiber.getRef(References.CurrentLogAnnotations)
+      executor?.log(options.logLevel, message, annotations, options.date.getTime())
+    })])
+    runFork = Effect.runForkWith(Context.make(References.CurrentLoggers, forward))
+    return forward
+  })
+
+let loggers: Promise<ReadonlySet<any>> | undefined
+let runFork = <A, E>(effect: Effect.Effect<A, E>): Fiber.Fiber<A, E> =>
+  Effect.runFork(
+    Effect.flatMap(
+      Effect.promise(() => loggers ??= loadLoggers()),
+      (forward) => Effect.provideService(effect, References.CurrentLoggers, forward)
+    )
+  )
 
 const main = Effect.gen(function*() {
   const platform = yield* WorkerRunner.WorkerRunnerPlatform
   const runner = yield* platform.start<Array<unknown>, Array<unknown>>()
-  const runFork = Effect.runForkWith(yield* Effect.context<never>())
-  const exec = makeExecutor({ post: (batch) => runner.sendUnsafe(0, batch), runFork })
+  const exec = makeExecutor({ post: (batch) => runner.sendUnsafe(0, batch), runFork: (effect) => runFork(effect) })
   executor = exec
   yield* runner.run<void, never, never>((_port, batch) => exec.receive(batch))
-}).pipe(
-  Effect.provide(Logger.layer([forwardLogger])),
-  Effect.provide(NodeWorkerRunner.layer)
-)
+}).pipe(Effect.provide(Runner.layer))
 
 // A worker thread's uncaught error reaches the parent as an 'error' event; a
 // child process has only its exit code, so it sends the error first.

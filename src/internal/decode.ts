@@ -1,41 +1,13 @@
 /**
- * How errors cross the worker boundary. Structured clone keeps an Error's
- * message and stack but drops its class and fields, so errors travel as plain
- * records and are rebuilt on the caller's side.
+ * How replies become the caller's Exits, main side: errors rebuilt from their
+ * encodings, library errors as their classes, contracts decoded.
  */
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import * as Errors from "../errors.ts"
 import type { Any } from "../Task.ts"
-import { findUncloneable } from "./clone.ts"
 import * as P from "./protocol.ts"
-
-/** An error as it crosses: enough to rebuild a faithful copy. */
-export interface EncodedError {
-  readonly "~error": 1
-  readonly name: string
-  readonly message: string
-  readonly stack: string | undefined
-  readonly props: Record<string, unknown> | undefined
-}
-
-const isEncodedError = (u: unknown): u is EncodedError =>
-  typeof u === "object" && u !== null && (u as any)["~error"] === 1
-
-/** Encodes an Error (keeping its cloneable own fields); other values pass as they are if they clone. */
-export const encodeError = (e: unknown): unknown => {
-  if (!(e instanceof Error)) {
-    return findUncloneable(e, "error") === undefined ? e : { "~error": 1, name: "Error", message: String(e) }
-  }
-  let props: Record<string, unknown> | undefined
-  for (const k of Object.keys(e)) {
-    if (k === "stack" || k === "message") continue
-    const v = (e as any)[k]
-    if (findUncloneable(v, k) !== undefined) continue
-    ;(props ??= {})[k] = k === "cause" ? encodeError(v) : v
-  }
-  return { "~error": 1, name: e.name, message: e.message, stack: e.stack, props } satisfies EncodedError
-}
+import { type EncodedLibError, isEncodedError } from "./wire.ts"
 
 /** Rebuilds an error encoded by `encodeError`: an `Error` with the remote name, message, stack and fields. */
 export const reviveError = (u: unknown): unknown => {
@@ -65,9 +37,6 @@ export const toTaskError = (task: string, u: unknown): Errors.TaskError => {
   return new Errors.TaskError({ task, name: "Error", reason: String(u), data: u })
 }
 
-/** Library errors cross as `[tag, fields]`. */
-export type EncodedLibError = readonly [tag: string, fields: Record<string, unknown>]
-
 const libErrors: Record<string, new(fields: any) => Errors.PoolError> = {
   PoolNotRunning: Errors.PoolNotRunning,
   WorkerDied: Errors.WorkerDied,
@@ -76,11 +45,6 @@ const libErrors: Record<string, new(fields: any) => Errors.PoolError> = {
   InitializerFailed: Errors.InitializerFailed,
   SerializationError: Errors.SerializationError,
   InvalidPayload: Errors.InvalidPayload
-}
-
-export const encodeLibError = (e: Errors.PoolError): EncodedLibError => {
-  const { _tag, ...fields } = e as any
-  return [_tag, fields]
 }
 
 export const reviveLibError = (u: EncodedLibError): Errors.PoolError => {
