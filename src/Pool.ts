@@ -397,11 +397,13 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       const n = inputs.length
       const results: Array<unknown> = new Array(n)
       if (n === 0) return resume(Effect.succeed(results))
-      for (let i = 0; i < n; i++) {
-        const refused = prepare(task, star ? inputs[i] as ReadonlyArray<unknown> : [inputs[i]], `inputs[${i}]`)
-        if (refused === undefined) continue
-        if (!exitMode) return resume(Effect.fail(refused))
-        results[i] = Exit.fail(refused)
+      if (precheck || task.contract?.payload !== undefined) {
+        for (let i = 0; i < n; i++) {
+          const refused = prepare(task, star ? inputs[i] as ReadonlyArray<unknown> : [inputs[i]], `inputs[${i}]`)
+          if (refused === undefined) continue
+          if (!exitMode) return resume(Effect.fail(refused))
+          results[i] = Exit.fail(refused)
+        }
       }
       const op = star ? (exitMode ? P.OP_STARMAP_EXIT : P.OP_STARMAP) : (exitMode ? P.OP_MAP_EXIT : P.OP_MAP)
       const jobs: Array<Job> = []

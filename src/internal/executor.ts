@@ -181,23 +181,21 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     }
   }
 
-  /**
-   * Runs one input; calls `done` synchronously when the handler returns a
-   * plain value (the fast path), later for a Promise or an Effect.
-   */
-  const runOne = (
+  /** Calls the handler; a throw (or a payload that does not decode) comes back as a failure. */
+  const invoke = (task: Any, args: ReadonlyArray<unknown>): unknown =>
+    task.handler.apply(undefined, decodeArgs(task, args) as Array<unknown>)
+
+  const isAsync = (result: unknown): boolean =>
+    result !== null && (typeof result === "object" || typeof result === "function") &&
+    (Effect.isEffect(result) || typeof (result as any).then === "function")
+
+  /** Waits for a Promise or runs an Effect (interruptible through `state`), then calls `done`. */
+  const settle = (
     task: Any,
-    args: ReadonlyArray<unknown>,
+    result: unknown,
     state: Running,
     done: (status: number, value: unknown) => void
   ): void => {
-    let result: unknown
-    try {
-      result = task.handler.apply(undefined, decodeArgs(task, args) as Array<unknown>)
-    } catch (e) {
-      const [s, v] = lib(e)
-      return done(s, v)
-    }
     if (Effect.isEffect(result)) {
       const fiber = runFork(result as Effect.Effect<unknown, unknown>)
       state.fiber = fiber
@@ -208,47 +206,56 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
       })
       return
     }
-    if (result !== null && typeof result === "object" && typeof (result as any).then === "function") {
-      ;(result as PromiseLike<unknown>).then(
-        (value) => {
-          if (state.cancelled) return
-          const [s, v] = encodeSuccess(task, value)
-          done(s, v)
-        },
-        (e) => {
-          if (state.cancelled) return
-          done(P.S_THROWN, encodeError(e))
-        }
-      )
-      return
-    }
-    const [s, v] = encodeSuccess(task, result)
-    done(s, v)
+    ;(result as PromiseLike<unknown>).then(
+      (value) => {
+        if (state.cancelled) return
+        const [s, v] = encodeSuccess(task, value)
+        done(s, v)
+      },
+      (e) => {
+        if (state.cancelled) return
+        done(P.S_THROWN, encodeError(e))
+      }
+    )
   }
 
   // -- requests --------------------------------------------------------------
 
   const call = (id: number, key: string, task: Any, args: ReadonlyArray<unknown>) => {
+    let result: unknown
+    try {
+      result = invoke(task, args)
+    } catch (e) {
+      const [s, v] = lib(e)
+      return reply(id, s, v, key)
+    }
+    if (!isAsync(result)) {
+      const [s, v] = encodeSuccess(task, result)
+      return reply(id, s, v, key)
+    }
     const state: Running = { cancelled: false, fiber: undefined }
-    let sync = true
-    let finished = false
-    runOne(task, args, state, (s, v) => {
-      finished = true
-      if (!sync) running.delete(id)
+    running.set(id, state)
+    settle(task, result, state, (s, v) => {
+      running.delete(id)
       if (!state.cancelled || s === P.S_INTERRUPTED) reply(id, s, v, key)
     })
-    sync = false
-    if (!finished) running.set(id, state)
   }
 
+  /**
+   * Runs the inputs of a chunk one after another, as Python does. Plain
+   * values take a tight loop (no allocation per input without a contract);
+   * a Promise or an Effect suspends the loop until it completes.
+   */
   const chunk = (id: number, key: string, task: Any, op: number, inputs: ReadonlyArray<unknown>) => {
     const star = P.isStarOp(op)
     const exits = P.isExitOp(op)
+    const plain = task.contract === undefined
+    const handler = task.handler
     const n = inputs.length
     const results: Array<unknown> = new Array(exits ? 2 * n : n)
     const state: Running = { cancelled: false, fiber: undefined }
     let i = 0
-    let pending = false
+    let tracked = false
     // Returns false when the chunk ended (failed fast).
     const record = (s: number, v: unknown): boolean => {
       if (exits) {
@@ -264,40 +271,49 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
       reply(id, P.S_CHUNK_FAIL, [i, s, v], key)
       return false
     }
+    const resume = (s: number, v: unknown) => {
+      if (s === P.S_INTERRUPTED) {
+        running.delete(id)
+        return reply(id, P.S_INTERRUPTED, undefined, key)
+      }
+      if (state.cancelled) return
+      if (record(s, v)) {
+        i++
+        step()
+      }
+    }
     const step = (): void => {
-      while (i < n) {
+      for (; i < n; i++) {
         if (state.cancelled) return
-        let syncDone = false
-        let asyncResume = false
-        let ok = true
-        runOne(task, star ? (inputs[i] as ReadonlyArray<unknown>) : [inputs[i]], state, (s, v) => {
-          if (state.cancelled && s !== P.S_INTERRUPTED) return
-          if (s === P.S_INTERRUPTED) {
-            running.delete(id)
-            reply(id, P.S_INTERRUPTED, undefined, key)
-            return
-          }
-          ok = record(s, v)
-          if (asyncResume) {
-            if (ok) {
-              i++
-              step()
-            }
-          } else {
-            syncDone = true
-          }
-        })
-        if (!syncDone) {
-          // Promise or Effect: continue when it completes
-          asyncResume = true
-          if (!pending) {
-            pending = true
+        const input = inputs[i]
+        let result: unknown
+        try {
+          result = plain
+            ? (star ? handler.apply(undefined, input as Array<unknown>) : handler(input))
+            : invoke(task, star ? input as ReadonlyArray<unknown> : [input])
+        } catch (e) {
+          const [s, v] = lib(e)
+          if (!record(s, v)) return
+          continue
+        }
+        if (isAsync(result)) {
+          if (!tracked) {
+            tracked = true
             running.set(id, state)
           }
-          return
+          return settle(task, result, state, resume)
         }
-        if (!ok) return
-        i++
+        if (plain) {
+          if (exits) {
+            results[2 * i] = P.S_OK
+            results[2 * i + 1] = result
+          } else {
+            results[i] = result
+          }
+        } else {
+          const [s, v] = encodeSuccess(task, result)
+          if (!record(s, v)) return
+        }
       }
       running.delete(id)
       reply(id, P.S_OK, results, key)
