@@ -25,7 +25,7 @@ import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as os from "node:os"
-import type { ResourceLimits } from "node:worker_threads"
+import type { ResourceLimits, Transferable } from "node:worker_threads"
 import * as Errors from "./errors.ts"
 import { type Backend, fiberBackend, workerBackend } from "./internal/backend.ts"
 import { findUncloneable } from "./internal/clone.ts"
@@ -84,6 +84,18 @@ export interface MapOptions {
  * @since 0.1.0
  * @category models
  */
+export interface ApplyOptions {
+  /**
+   * Buffers to move to the worker instead of copying them (`thread` start
+   * method; a child process copies). They are detached in the caller.
+   */
+  readonly transfer?: ReadonlyArray<Transferable | ArrayBufferLike> | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface StreamOptions {
   /** Inputs per message to a worker. Default, as Python's `imap`: 1. */
   readonly chunksize?: number | undefined
@@ -120,12 +132,14 @@ export interface Pool {
   /** One call, arguments as a list [`apply`]. */
   readonly apply: <Args extends ReadonlyArray<any>, A, E>(
     task: Task<Args, A, E>,
-    args: NoInfer<Args>
+    args: NoInfer<Args>,
+    options?: ApplyOptions
   ) => Effect.Effect<A, E | Errors.PoolError>
   /** One call in the background: a fiber in the pool's scope [`apply_async`]. */
   readonly applyAsync: <Args extends ReadonlyArray<any>, A, E>(
     task: Task<Args, A, E>,
-    args: NoInfer<Args>
+    args: NoInfer<Args>,
+    options?: ApplyOptions
   ) => Effect.Effect<Fiber.Fiber<A, E | Errors.PoolError>>
   /**
    * The task on every input, results in input order [`map`]. Fails with the
@@ -374,11 +388,17 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     return undefined
   }
 
-  const call = (task: Any, args: ReadonlyArray<unknown>): Effect.Effect<any, any> =>
+  const call = (task: Any, args: ReadonlyArray<unknown>, transfer?: ReadonlyArray<unknown>): Effect.Effect<any, any> =>
     Effect.callback((resume) => {
       const refused = prepare(task, args, "args")
       if (refused !== undefined) return resume(Effect.fail(refused))
-      const job = scheduler.submit(P.OP_CALL, task, args, (status, value) => resume(decodeExit(task, status, value)))
+      const job = scheduler.submit(
+        P.OP_CALL,
+        task,
+        args,
+        (status, value) => resume(decodeExit(task, status, value)),
+        startMethod === "thread" ? transfer : undefined
+      )
       if (job !== undefined) return scheduler.cancel(job)
     })
 
@@ -497,17 +517,22 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       scheduler.slots.flatMap((slot) => slot.link === undefined ? [] : [{ index: slot.index, ...slot.link.identity }])
     ),
     // A span per call, as Effect.fn would make, without its per-call stack capture.
-    apply: ((task: Any, args: ReadonlyArray<unknown>) =>
-      Effect.withSpan(call(task, args), "Pool.apply", spanOptions)) as Pool["apply"],
-    applyAsync: ((task: Any, args: ReadonlyArray<unknown>) =>
+    apply: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
+      Effect.withSpan(call(task, args, options?.transfer), "Pool.apply", spanOptions)) as Pool["apply"],
+    applyAsync: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
       Effect.suspend(() => {
         // Submitted now, as Python's apply_async: a close() right after lets it finish.
         const result = Deferred.makeUnsafe<any, any>()
         const refused = prepare(task, args, "args")
         if (refused !== undefined) Deferred.doneUnsafe(result, Exit.fail(refused))
         const job = refused === undefined
-          ? scheduler.submit(P.OP_CALL, task, args, (status, value) =>
-            Deferred.doneUnsafe(result, decodeExit(task, status, value)))
+          ? scheduler.submit(
+            P.OP_CALL,
+            task,
+            args,
+            (status, value) => Deferred.doneUnsafe(result, decodeExit(task, status, value)),
+            startMethod === "thread" ? options?.transfer : undefined
+          )
           : undefined
         const awaitResult = job === undefined
           ? Deferred.await(result)

@@ -14,6 +14,7 @@
  */
 import type * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
+import type { Transferable } from "node:worker_threads"
 import type { TaskError } from "./errors.ts"
 import { register } from "./internal/registry.ts"
 
@@ -79,8 +80,66 @@ export type Any = Task<any, any, any>
  * @category type-level
  */
 export type Success<Out> = [Out] extends [never] ? never
-  : [Out] extends [Effect.Effect<infer A, infer _E, infer _R>] ? A
-  : Awaited<Out>
+  : [Out] extends [Effect.Effect<infer A, infer _E, infer _R>] ? Untransferred<A>
+  : Untransferred<Awaited<Out>>
+
+/**
+ * A result to be moved, not copied, to the caller: see `transfer`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Transferred<A> {
+  readonly [TransferTypeId]: TransferTypeId
+  readonly value: A
+  readonly transferList: ReadonlyArray<Transferable | ArrayBufferLike>
+}
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TransferTypeId: unique symbol = Symbol.for("effect-multiprocessing/Transfer") as any
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TransferTypeId = typeof TransferTypeId
+
+/**
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Untransferred<A> = A extends Transferred<infer B> ? B : A
+
+/**
+ * Returns `value` to the caller moving the buffers of `transferList` instead
+ * of copying them (thread start method; a child process copies). The caller
+ * receives `value` itself; the worker's buffers are detached.
+ *
+ * ```ts
+ * export const double = Task.make(import.meta.url, "double", (xs: Float64Array) => {
+ *   for (let i = 0; i < xs.length; i++) xs[i] *= 2
+ *   return Task.transfer(xs, [xs.buffer])
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const transfer = <A>(value: A, transferList: ReadonlyArray<Transferable | ArrayBufferLike>): Transferred<A> => ({
+  [TransferTypeId]: TransferTypeId,
+  value,
+  transferList
+})
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTransferred = (u: unknown): u is Transferred<unknown> =>
+  typeof u === "object" && u !== null && TransferTypeId in u
 
 /**
  * The failure type of a handler's result: an Effect's typed failure, or a

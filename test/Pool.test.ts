@@ -231,6 +231,18 @@ describe.each(methods)("Pool on %s", (startMethod) => {
     }).pipe(Effect.provide(signals.layer))
   })
 
+  it.live("buffers can be moved both ways instead of copied (copied on process, shared on fiber)", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const xs = new Float64Array([1, 2, 3])
+      const ys = yield* pool.apply(T.doubleInPlace, [xs], { transfer: [xs.buffer] })
+      expect(Array.from(ys)).toEqual([2, 4, 6])
+      // moved to a thread: detached here; copied to a child process; the same array on a fiber
+      expect(xs.buffer.detached).toBe(startMethod === "thread")
+      const [a, b] = yield* pool.map(T.doubleInPlace, [new Float64Array([1]), new Float64Array([5])])
+      expect([a[0], b[0]]).toEqual([2, 10])
+    }))
+
   it.live("every call gets a span named after its operation", () =>
     Effect.gen(function*() {
       const names: Array<string> = []

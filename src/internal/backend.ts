@@ -124,8 +124,8 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       return Effect.gen(function*() {
         const platform = yield* Worker.WorkerPlatform
         const worker = yield* platform.spawn<Array<unknown>, Array<unknown>>(index)
-        const post = (batch: Array<unknown>) => {
-          const exit = Effect.runSyncExit(worker.send(batch))
+        const post = (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => {
+          const exit = Effect.runSyncExit(worker.send(batch, transfers))
           if (exit._tag === "Failure") {
             const failure = Cause.squash(exit.cause) as { reason?: { cause?: unknown } }
             throw failure?.reason?.cause ?? failure

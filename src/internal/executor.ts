@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import type * as SchemaModule from "effect/Schema"
-import type { Any } from "../Task.ts"
+import { type Any, isTransferred } from "../Task.ts"
 import { findUncloneable } from "./clone.ts"
 import * as P from "./protocol.ts"
 import { lookup } from "./registry.ts"
@@ -23,8 +23,8 @@ const loadSchema = (): Promise<void> =>
   })
 
 export interface ExecutorOptions {
-  /** Sends a reply batch; may throw a DataCloneError. */
-  readonly post: (batch: Array<unknown>) => void
+  /** Sends a reply batch (moving `transfers`); may throw a DataCloneError. */
+  readonly post: (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => void
   readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
 }
 
@@ -47,16 +47,19 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
   const running = new Map<number, Running>()
   let out: Array<unknown> = []
   let outKeys: Array<string> = []
+  let outTransfers: Array<unknown> | undefined
   let scheduled = false
 
   const flush = () => {
     scheduled = false
     const batch = out
     const keys = outKeys
+    const transfers = outTransfers
     out = []
     outKeys = []
+    outTransfers = undefined
     try {
-      post(batch)
+      post(batch, transfers)
     } catch {
       postEach(batch, keys)
     }
@@ -133,6 +136,10 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
   // -- encoding of outcomes ------------------------------------------------
 
   const encodeSuccess = (task: Any, value: unknown): [number, unknown] => {
+    if (isTransferred(value)) {
+      for (const t of value.transferList) if (!(t instanceof SharedArrayBuffer)) (outTransfers ??= []).push(t)
+      value = value.value
+    }
     const schema = task.contract?.success
     if (schema === undefined) return [P.S_OK, value]
     try {
@@ -303,7 +310,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
           }
           return settle(task, result, state, resume)
         }
-        if (plain) {
+        if (plain && !isTransferred(result)) {
           if (exits) {
             results[2 * i] = P.S_OK
             results[2 * i + 1] = result

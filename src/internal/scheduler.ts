@@ -26,8 +26,8 @@ export interface Death {
 
 /** A started worker incarnation, as a backend hands it to its slot. */
 export interface Link {
-  /** Posts a request batch; throws when the batch cannot be cloned. */
-  readonly post: (batch: Array<unknown>) => void
+  /** Posts a request batch, moving `transfers`; throws when the batch cannot be cloned. */
+  readonly post: (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => void
   /** Ends the worker now (a stuck worker, or `terminate`). */
   readonly kill: () => void
   /** Who the worker is, for diagnostics. */
@@ -41,6 +41,8 @@ export interface Job {
   readonly op: number
   readonly task: Any
   readonly data: unknown
+  /** Buffers to move to the worker with the request. */
+  readonly transfer: ReadonlyArray<unknown> | undefined
   readonly done: Done
   state: JobState
   slot: Slot | undefined
@@ -59,6 +61,7 @@ export interface Slot {
   ready: boolean
   readonly inflight: Map<number, Job>
   outbox: Array<unknown>
+  transfers: Array<unknown> | undefined
   /** Jobs being interrupted: while > 0 the slot takes no new work. */
   cancelling: number
   /** Jobs dispatched to this incarnation (for `maxTasksPerChild`). */
@@ -96,6 +99,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
       ready: false,
       inflight: new Map(),
       outbox: [],
+      transfers: undefined,
       cancelling: 0,
       dispatched: 0,
       retiring: false,
@@ -125,9 +129,11 @@ export const makeScheduler = (options: SchedulerOptions) => {
     for (const slot of slots) {
       const batch = slot.outbox
       if (batch.length === 0 || slot.link === undefined) continue
+      const transfers = slot.transfers
       slot.outbox = []
+      slot.transfers = undefined
       try {
-        slot.link.post(batch)
+        slot.link.post(batch, transfers)
       } catch {
         postEach(slot, batch)
       }
@@ -140,7 +146,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
     for (let i = 0; i < batch.length; i += P.REQUEST_STRIDE) {
       const single = batch.slice(i, i + P.REQUEST_STRIDE)
       try {
-        slot.link!.post(single)
+        slot.link!.post(single, slot.inflight.get(batch[i + 1] as number)?.transfer)
       } catch (e) {
         // A closed channel is not the request's fault: the job stays and
         // fails with WorkerDied when the worker's death is noticed.
@@ -163,8 +169,19 @@ export const makeScheduler = (options: SchedulerOptions) => {
     })
   }
 
-  const enqueueOp = (slot: Slot, op: number, id: number, key: string, data: unknown) => {
+  const enqueueOp = (
+    slot: Slot,
+    op: number,
+    id: number,
+    key: string,
+    data: unknown,
+    transfer?: ReadonlyArray<unknown>
+  ) => {
     slot.outbox.push(op, id, key, data)
+    if (transfer !== undefined) {
+      // a SharedArrayBuffer is shared, never moved (in a transfer list it throws)
+      for (const t of transfer) if (!(t instanceof SharedArrayBuffer)) (slot.transfers ??= []).push(t)
+    }
     if (!flushScheduled) {
       flushScheduled = true
       queueMicrotask(flush)
@@ -199,7 +216,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
       slot.ready = false
       slot.retiring = true
     }
-    enqueueOp(slot, job.op, job.id, job.task.key, job.data)
+    enqueueOp(slot, job.op, job.id, job.task.key, job.data, job.transfer)
   }
 
   const unassign = (slot: Slot, job: Job) => {
@@ -289,11 +306,12 @@ export const makeScheduler = (options: SchedulerOptions) => {
   const notRunning = (): Errors.PoolError =>
     brokenBy ?? new Errors.PoolNotRunning({ state: state === "running" ? "closed" : state })
 
-  const makeJob = (op: number, task: Any, data: unknown, done: Done): Job => ({
+  const makeJob = (op: number, task: Any, data: unknown, done: Done, transfer?: ReadonlyArray<unknown>): Job => ({
     id: nextId++,
     op,
     task,
     data,
+    transfer,
     done,
     state: JobState.Queued,
     slot: undefined,
@@ -302,12 +320,18 @@ export const makeScheduler = (options: SchedulerOptions) => {
   })
 
   /** Queues a job; `undefined` when the pool refuses it (`done` was called). */
-  const submit = (op: number, task: Any, data: unknown, done: Done): Job | undefined => {
+  const submit = (
+    op: number,
+    task: Any,
+    data: unknown,
+    done: Done,
+    transfer?: ReadonlyArray<unknown>
+  ): Job | undefined => {
     if (state !== "running") {
       done(P.S_LOCAL, notRunning())
       return undefined
     }
-    const job = makeJob(op, task, data, done)
+    const job = makeJob(op, task, data, done, transfer)
     if (head === queue.length) {
       const slot = pickSlot()
       if (slot !== undefined) {
@@ -387,6 +411,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
     slot.ready = false
     slot.link = undefined
     slot.outbox = []
+    slot.transfers = undefined
     slot.cancelling = 0
     const jobs = Array.from(slot.inflight.values())
     slot.inflight.clear()

@@ -46,7 +46,7 @@ let runFork = <A, E>(effect: Effect.Effect<A, E>): Fiber.Fiber<A, E> =>
 const main = Effect.gen(function*() {
   const platform = yield* WorkerRunner.WorkerRunnerPlatform
   const runner = yield* platform.start<Array<unknown>, Array<unknown>>()
-  const exec = makeExecutor({ post: (batch) => runner.sendUnsafe(0, batch), runFork: (effect) => runFork(effect) })
+  const exec = makeExecutor({ post: (batch, transfers) => runner.sendUnsafe(0, batch, transfers), runFork: (effect) => runFork(effect) })
   executor = exec
   yield* runner.run<void, never, never>((_port, batch) => exec.receive(batch))
 }).pipe(Effect.provide(Runner.layer))
