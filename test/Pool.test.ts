@@ -178,6 +178,20 @@ describe.each(methods)("Pool on %s", (startMethod) => {
       expect(yield* pool.map(T.square, [1, 2, 3])).toEqual([1, 4, 9])
     }))
 
+  it.live("a failing map interrupts its other chunks in their workers and frees them", () => {
+    const signals = makeSignals()
+    return Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 3, startMethod })
+      const fiber = yield* Effect.forkChild(Effect.flip(pool.map(T.failOrWait, [1, 2, -3], { chunksize: 1 })))
+      yield* signals.line("wait 1 started")
+      yield* signals.line("wait 2 started")
+      expect(yield* Fiber.join(fiber)).toBe("negative: -3")
+      // map returned only after the other chunks were interrupted inside their workers
+      expect(signals.seen).toEqual(expect.arrayContaining(["wait 1 interrupted", "wait 2 interrupted"]))
+      expect(yield* pool.map(T.square, [1, 2, 3], { chunksize: 1 })).toEqual([1, 4, 9])
+    }).pipe(Effect.provide(signals.layer))
+  })
+
   it.live("the payload contract encodes and decodes; bad payloads fail before sending", () =>
     Effect.gen(function*() {
       const pool = yield* make()
