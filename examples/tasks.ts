@@ -3,7 +3,7 @@
  * ordinary function, registered under a name with this module's URL, so that
  * each worker imports this module and finds it.
  */
-import { Task } from "../src/index.ts"
+import * as Task from "../src/Task.ts"
 
 /** Counts the primes below `limit` by trial division: pure CPU work. */
 export const countPrimes = Task.make(import.meta.url, "countPrimes", (limit: number) => {

@@ -27,7 +27,7 @@ describe("the packed package", () => {
       fs.writeFileSync(
         path.join(project, "tasks.ts"),
         [
-          `import { Task } from "effect-multiprocessing"`,
+          `import * as Task from "effect-multiprocessing/Task"`,
           `export const cube = Task.make(import.meta.url, "cube", (x: number): number => x * x * x)`
         ].join("\n")
       )
