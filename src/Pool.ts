@@ -31,7 +31,8 @@ import { type Backend, fiberBackend, workerBackend } from "./internal/backend.ts
 import { findUncloneable } from "./internal/clone.ts"
 import { decodeExit } from "./internal/decode.ts"
 import * as P from "./internal/protocol.ts"
-import { type Death, type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
+import { type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
+import { supervise } from "./internal/supervisor.ts"
 import { CurrentStartMethod, type StartMethod } from "./StartMethod.ts"
 import type { Any, Task } from "./Task.ts"
 
@@ -255,69 +256,11 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
         )
       }
     })
-    const backend = backendOf(startMethod, options)
 
-    // One supervisor per slot: start an incarnation, and when it ends (death,
-    // recycling), fail what it held and start the next one while needed.
-    // Every worker incarnation, retiring ones included: the pool is stopped
-    // only when all of them have exited.
-    const incarnations = new Set<Fiber.Fiber<Death>>()
-
-    // One supervisor per slot: start an incarnation, and when it dies or is
-    // recycled, fail what it held and start the next one while needed. A
-    // recycled worker closes in the background while its successor starts.
-    const supervise = (index: number) =>
-      Effect.gen(function*() {
-        const slot = scheduler.slots[index]
-        let failedStarts = 0
-        while (scheduler.needsWorkers()) {
-          let up = false
-          const ended = Deferred.makeUnsafe<Death>()
-          const incarnation = yield* Effect.forkIn(
-            backend.incarnate(index, (link) => {
-              up = true
-              scheduler.attach(slot, link)
-            }, (batch) => scheduler.receive(slot, batch)),
-            scope
-          )
-          incarnations.add(incarnation)
-          incarnation.addObserver((exit) => {
-            incarnations.delete(incarnation)
-            Deferred.doneUnsafe(ended, Exit.succeed(Exit.isSuccess(exit) ? exit.value : { atStartup: !up }))
-          })
-          slot.retire = () => {
-            Deferred.doneUnsafe(ended, Exit.succeed<Death>({ atStartup: false }))
-            incarnation.interruptUnsafe()
-          }
-          const death = yield* Deferred.await(ended)
-          slot.retire = undefined
-          scheduler.detach(slot, death)
-          failedStarts = up ? 0 : failedStarts + 1
-          if (failedStarts >= 3) {
-            scheduler.breakWith(
-              new Errors.WorkerDied({
-                worker: index,
-                exitCode: death.exitCode,
-                signal: death.signal,
-                resourceLimit: death.resourceLimit ?? false,
-                reason: `the worker failed to start 3 times${death.reason ? `: ${death.reason}` : ""}`
-              })
-            )
-          }
-        }
-      })
-    const supervisors = yield* Effect.forEach(
-      scheduler.slots,
-      (slot) => Effect.forkIn(supervise(slot.index), scope),
-      { concurrency: "unbounded" }
-    )
-    const stopWorkers = Effect.suspend(() => {
-      for (const slot of scheduler.slots) slot.retire?.()
-      return Fiber.awaitAll(supervisors)
-    }).pipe(Effect.andThen(Effect.suspend(() => Fiber.awaitAll(Array.from(incarnations)))))
+    const supervisor = yield* supervise(scheduler, backendOf(startMethod, options), scope)
     const terminate = Effect.suspend(() => {
       scheduler.terminate()
-      return stopWorkers
+      return supervisor.stop
     }).pipe(Effect.withSpan("Pool.terminate"))
     yield* Scope.addFinalizer(scope, terminate)
     yield* scheduler.started
@@ -328,12 +271,12 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
       scope,
       close: Effect.suspend(() => {
         scheduler.close()
-        return Effect.forkIn(Effect.andThen(scheduler.idle, stopWorkers), scope)
+        return Effect.forkIn(Effect.andThen(scheduler.idle, supervisor.stop), scope)
       }).pipe(Effect.asVoid, Effect.withSpan("Pool.close")),
       join: Effect.suspend(() =>
         scheduler.state === "running"
           ? Effect.fail(new Errors.InvalidArgument({ reason: "join() needs close() or terminate() first" }))
-          : Effect.asVoid(Fiber.awaitAll(supervisors))
+          : supervisor.join
       ).pipe(Effect.withSpan("Pool.join")),
       terminate
     })

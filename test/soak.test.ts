@@ -5,15 +5,27 @@
  * input yields exactly one result; without one, every input yields exactly
  * one outcome. Nothing is lost, nothing is duplicated, nothing hangs.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import { Pool } from "../src/index.ts"
 import * as T from "./fixtures/tasks.ts"
-import { childPids } from "./helpers.ts"
+import { childPids, threadCount } from "./helpers.ts"
 
-const noChildren = Effect.sync(() => expect(childPids()).toEqual([]))
+let baseline = 0
+
+beforeAll(async () => {
+  // Let Node start its lazy threads before counting.
+  await Effect.runPromise(Effect.scoped(Effect.flatMap(Pool.make({ processes: 1 }), (p) => p.apply(T.add, [1, 1]))))
+  baseline = threadCount()
+})
+
+/** After the pool's scope: no child process and no worker thread of ours is left. */
+const noChildren = Effect.sync(() => {
+  expect(childPids()).toEqual([])
+  expect(threadCount()).toBe(baseline)
+})
 
 const N = 20_000
 const KILLS = 8

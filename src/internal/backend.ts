@@ -5,11 +5,11 @@
  * caller's thread.
  */
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Worker from "effect/workers/Worker"
 import * as ChildProcess from "node:child_process"
 import * as WorkerThreads from "node:worker_threads"
+import type { Transferable } from "node:worker_threads"
 import { cloneError, findUncloneable } from "./clone.ts"
 import { reviveError } from "./decode.ts"
 import { makeExecutor } from "./executor.ts"
@@ -124,12 +124,13 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       return Effect.gen(function*() {
         const platform = yield* Worker.WorkerPlatform
         const worker = yield* platform.spawn<Array<unknown>, Array<unknown>>(index)
+        // Once the port is open, `worker.send` is a postMessage of `[0, batch]`
+        // wrapped in an Effect; the per-call path does that postMessage itself
+        // rather than run a fiber for every batch.
         const post = (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => {
-          const exit = Effect.runSyncExit(worker.send(batch, transfers))
-          if (exit._tag === "Failure") {
-            const failure = Cause.squash(exit.cause) as { reason?: { cause?: unknown } }
-            throw failure?.reason?.cause ?? failure
-          }
+          const w = raw!
+          if ("postMessage" in w) w.postMessage([0, batch], transfers as Array<Transferable>)
+          else w.send([0, batch])
         }
         // The platform holds messages sent before its port is open and fails
         // the whole worker if one of them cannot be cloned; so the slot opens
@@ -178,7 +179,14 @@ export const fiberBackend: Backend = {
         }
         receive(batch)
       }
-      const executor = makeExecutor({ post, runFork })
+      const executor = makeExecutor({
+        post,
+        run: (effect, onExit) => {
+          const fiber = runFork(effect)
+          fiber.addObserver(onExit)
+          return () => fiber.interruptUnsafe()
+        }
+      })
       up({ post: executor.receive, kill: executor.interruptAll, identity: { threadId: WorkerThreads.threadId, pid: process.pid } })
       return yield* Effect.never
     })

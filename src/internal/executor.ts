@@ -4,9 +4,8 @@
  * process and the `fiber` start method (where "posting" is a function call),
  * so every start method runs tasks with one piece of code.
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import type * as SchemaModule from "effect/Schema"
 import { type Any, isTransferred } from "../Task.ts"
 import { findUncloneable } from "./clone.ts"
@@ -25,7 +24,11 @@ const loadSchema = (): Promise<void> =>
 export interface ExecutorOptions {
   /** Sends a reply batch (moving `transfers`); may throw a DataCloneError. */
   readonly post: (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => void
-  readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+  /**
+   * Runs an Effect handler's result and reports its Exit; returns a function
+   * that interrupts it. (A worker loads Effect only when it first needs this.)
+   */
+  readonly run: (effect: Effect.Effect<unknown, unknown>, onExit: (exit: Exit.Exit<unknown, unknown>) => void) => Interrupt
 }
 
 export interface Executor {
@@ -36,13 +39,20 @@ export interface Executor {
   readonly log: (level: string, message: unknown, annotations: Record<string, unknown>, date: number) => void
 }
 
+export type Interrupt = () => void
+
 interface Running {
   cancelled: boolean
-  fiber: Fiber.Fiber<unknown, unknown> | undefined
+  /** Interrupts the Effect being run, if any. */
+  interrupt: Interrupt | undefined
 }
 
+/** Effect.isEffect without importing Effect (a worker may run plain functions only). */
+export const isEffect = (u: unknown): u is Effect.Effect<unknown, unknown> =>
+  u !== null && (typeof u === "object" || typeof u === "function") && "~effect/Effect" in (u as object)
+
 export const makeExecutor = (options: ExecutorOptions): Executor => {
-  const { post, runFork } = options
+  const { post, run } = options
   const tasks = new Map<string, Any | Promise<Any>>()
   const running = new Map<number, Running>()
   let out: Array<unknown> = []
@@ -194,7 +204,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
 
   const isAsync = (result: unknown): boolean =>
     result !== null && (typeof result === "object" || typeof result === "function") &&
-    (Effect.isEffect(result) || typeof (result as any).then === "function")
+    (isEffect(result) || typeof (result as any).then === "function")
 
   /** Waits for a Promise or runs an Effect (interruptible through `state`), then calls `done`. */
   const settle = (
@@ -203,11 +213,9 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     state: Running,
     done: (status: number, value: unknown) => void
   ): void => {
-    if (Effect.isEffect(result)) {
-      const fiber = runFork(result as Effect.Effect<unknown, unknown>)
-      state.fiber = fiber
-      fiber.addObserver((exit) => {
-        state.fiber = undefined
+    if (isEffect(result)) {
+      state.interrupt = run(result, (exit) => {
+        state.interrupt = undefined
         const [s, v] = encodeExit(task, exit)
         done(s, v)
       })
@@ -240,7 +248,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
       const [s, v] = encodeSuccess(task, result)
       return reply(id, s, v, key)
     }
-    const state: Running = { cancelled: false, fiber: undefined }
+    const state: Running = { cancelled: false, interrupt: undefined }
     running.set(id, state)
     settle(task, result, state, (s, v) => {
       running.delete(id)
@@ -260,7 +268,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     const handler = task.handler
     const n = inputs.length
     const results: Array<unknown> = new Array(exits ? 2 * n : n)
-    const state: Running = { cancelled: false, fiber: undefined }
+    const state: Running = { cancelled: false, interrupt: undefined }
     let i = 0
     let tracked = false
     // Returns false when the chunk ended (failed fast).
@@ -332,8 +340,8 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     const state = running.get(id)
     if (state === undefined) return // already answered
     state.cancelled = true
-    if (state.fiber !== undefined) {
-      state.fiber.interruptUnsafe() // its observer replies S_INTERRUPTED
+    if (state.interrupt !== undefined) {
+      state.interrupt() // its onExit replies S_INTERRUPTED
     } else {
       running.delete(id)
       reply(id, P.S_INTERRUPTED, undefined, "")
@@ -364,7 +372,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
         dispatch(op, id, key, data, task)
         continue
       }
-      const state: Running = { cancelled: false, fiber: undefined }
+      const state: Running = { cancelled: false, interrupt: undefined }
       running.set(id, state)
       task.then(
         (task) => {

@@ -1,55 +1,91 @@
 /**
- * The entry of every worker thread and child process. It imports Effect
- * submodules only (the `effect` barrel would add ~250 ms to each start),
- * forwards log lines to the main program, and hands request batches to the
- * executor.
+ * The entry of every worker thread and child process. It speaks the
+ * `effect/workers` platform protocol (`[0]` ready and `[1, data]` out;
+ * `[0, data]` requests and `[1]` close in) with the main program's
+ * `NodeWorker` platform, and hands request batches to the executor.
+ *
+ * It imports no Effect module at start: `effect/Effect` alone costs ~45 ms
+ * per worker, and a worker that runs plain functions never needs it. Effect,
+ * Logger and the log forwarding are loaded when a handler first returns an
+ * Effect.
  */
-import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
-import * as References from "effect/References"
-import * as WorkerRunner from "effect/workers/WorkerRunner"
+import type * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
-import { encodeError } from "./wire.ts"
-import { type Executor, makeExecutor } from "./executor.ts"
+import { type Interrupt, makeExecutor } from "./executor.ts"
 import * as P from "./protocol.ts"
-import * as Runner from "./runner.ts"
+import { encodeError } from "./wire.ts"
 
-let executor: Executor | undefined
+const parentPort = WorkerThreads.parentPort
+if (parentPort === null && process.send === undefined) {
+  throw new Error("effect-multiprocessing: the worker entry runs only in a worker thread or a forked child")
+}
+const send: (message: unknown, transfers?: ReadonlyArray<unknown>) => void = parentPort !== null
+  ? (message, transfers) => parentPort.postMessage(message, transfers as Array<WorkerThreads.Transferable>)
+  : (message) => process.send!(message)
 
-// Log lines of Effect handlers cross to the main program as data (parts that
-// cannot be cloned cross as text). effect/Logger costs ~20 ms to import, so
-// it is loaded when the first Effect handler runs: a worker that runs plain
-// functions never pays for it.
-const loadLoggers = () =>
-  import("effect/Logger").then((Logger) => {
-    const forward = new Set([Logger.make((options) => {
+// -- Effect handlers: the runtime is loaded on first use -----------------------
+
+type Run = (effect: Effect.Effect<unknown, unknown>, onExit: (exit: Exit.Exit<unknown, unknown>) => void) => Interrupt
+
+let run: Run | undefined
+let loading: Promise<Run> | undefined
+
+// Log lines of Effect handlers cross to the main program as data; parts that
+// cannot be cloned cross as text.
+const loadRuntime = (): Promise<Run> =>
+  loading ??= Promise.all([
+    import("effect/Context"),
+    import("effect/Effect"),
+    import("effect/Logger"),
+    import("effect/References")
+  ]).then(([Context, Effect, Logger, References]) => {
+    const forward = Logger.make((options) => {
       const parts = Array.isArray(options.message) ? options.message : [options.message]
       const message = parts.map((part) => findUncloneable(part, "") === undefined ? part : String(part))
       const annotations = options.fiber.getRef(References.CurrentLogAnnotations)
-      executor?.log(options.logLevel, message, annotations, options.date.getTime())
-    })])
-    runFork = Effect.runForkWith(Context.make(References.CurrentLoggers, forward))
-    return forward
+      executor.log(options.logLevel, message, annotations, options.date.getTime())
+    })
+    const runFork = Effect.runForkWith(Context.make(References.CurrentLoggers, new Set([forward])))
+    run = (effect, onExit) => {
+      const fiber = runFork(effect)
+      fiber.addObserver(onExit)
+      return () => fiber.interruptUnsafe()
+    }
+    return run
   })
 
-let loggers: Promise<ReadonlySet<any>> | undefined
-let runFork = <A, E>(effect: Effect.Effect<A, E>): Fiber.Fiber<A, E> =>
-  Effect.runFork(
-    Effect.flatMap(
-      Effect.promise(() => loggers ??= loadLoggers()),
-      (forward) => Effect.provideService(effect, References.CurrentLoggers, forward)
-    )
-  )
+// What an Effect interrupted before the runtime was loaded exits with.
+const interrupted = { _tag: "Failure", cause: { reasons: [{ _tag: "Interrupt" }] } } as unknown as Exit.Exit<never>
 
-const main = Effect.gen(function*() {
-  const platform = yield* WorkerRunner.WorkerRunnerPlatform
-  const runner = yield* platform.start<Array<unknown>, Array<unknown>>()
-  const exec = makeExecutor({ post: (batch, transfers) => runner.sendUnsafe(0, batch, transfers), runFork: (effect) => runFork(effect) })
-  executor = exec
-  yield* runner.run<void, never, never>((_port, batch) => exec.receive(batch))
-}).pipe(Effect.provide(Runner.layer))
+const runEffect: Run = (effect, onExit) => {
+  if (run !== undefined) return run(effect, onExit)
+  let interrupt: Interrupt | undefined
+  let cancelled = false
+  void loadRuntime().then((run) => {
+    if (!cancelled) interrupt = run(effect, onExit)
+  })
+  return () => {
+    if (interrupt !== undefined) return interrupt()
+    if (cancelled) return
+    cancelled = true
+    onExit(interrupted)
+  }
+}
+
+// -- the protocol --------------------------------------------------------------
+
+const executor = makeExecutor({ post: (batch, transfers) => send([1, batch], transfers), run: runEffect })
+
+const port = (parentPort ?? process) as unknown as NodeJS.EventEmitter
+port.on("message", (message: readonly [0, ReadonlyArray<unknown>] | readonly [1]) => {
+  if (message[0] === 0) return executor.receive(message[1])
+  // close: let the event loop empty so that the worker exits
+  if (parentPort !== null) parentPort.close()
+  else process.channel?.unref()
+})
+send([0])
 
 // A worker thread's uncaught error reaches the parent as an 'error' event; a
 // child process has only its exit code, so it sends the error first.
@@ -80,5 +116,3 @@ if (process.send !== undefined) {
   )
   watchdog.unref()
 }
-
-Effect.runFork(main)
