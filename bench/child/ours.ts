@@ -1,0 +1,133 @@
+/**
+ * The scenarios on our library, written as a user would: one Effect program
+ * per scenario, a pool of 2 on the default `thread` start method.
+ */
+import * as Effect from "effect/Effect"
+import type * as Lib from "../../src/index.ts"
+import { countPrimes, echo, echoT, inc } from "../workers/ours.mjs"
+import * as W from "../work.ts"
+import { checkEcho, median, type Params, payload, range, type Result, sum } from "./common.ts"
+
+// Measured as users get it: the built package in dist/ (`npm run bench` builds it
+// first), typed by the sources.
+const dist = "../../dist/index.js"
+const { Pool } = (await import(dist)) as typeof Lib
+
+type Scenario = (p: Params) => Effect.Effect<Result, unknown, Lib.Pool.Pool>
+
+const applyAll = (pool: Lib.Pool.Pool, xs: ReadonlyArray<number>) =>
+  Effect.forEach(xs, (x) => pool.apply(inc, [x]), { concurrency: "unbounded" })
+
+const scenarios: Record<string, Scenario> = {
+  // 1a: every call its own apply, all submitted at once.
+  "1a": (p) =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.Pool
+      yield* applyAll(pool, range(p.warm))
+      const xs = range(p.n)
+      const t0 = performance.now()
+      const ys = yield* applyAll(pool, xs)
+      const secs = (performance.now() - t0) / 1000
+      return { value: p.n / secs, check: sum(ys) }
+    }),
+
+  // 1b: pool.map with its default chunksize; each map is short, so the median of `inner` maps.
+  "1b": (p) =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.Pool
+      const xs = range(p.n)
+      yield* pool.map(inc, xs)
+      const secs: Array<number> = []
+      let check = 0
+      for (let r = 0; r < p.inner; r++) {
+        const t0 = performance.now()
+        const ys = yield* pool.map(inc, xs)
+        secs.push((performance.now() - t0) / 1000)
+        check = sum(ys)
+      }
+      return { value: p.n / median(secs), check }
+    }),
+
+  // 2: one call at a time, each timed.
+  "2": (p) =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.Pool
+      for (let i = 0; i < p.warm; i++) yield* pool.apply(inc, [i])
+      const times = new Float64Array(p.n)
+      let check = 0
+      for (let i = 0; i < p.n; i++) {
+        const t0 = performance.now()
+        check += yield* pool.apply(inc, [i])
+        times[i] = performance.now() - t0
+      }
+      return { value: median(times) * 1000, check, extra: { meanUs: sum(Array.from(times)) / p.n * 1000 } }
+    }),
+
+  // 5c / 5t: a 1 MiB Float64Array there and back, copied or moved both ways.
+  "5c": (p) => trips(p, false),
+  "5t": (p) => trips(p, true)
+}
+
+function trips(p: Params, transfer: boolean): Effect.Effect<Result, unknown, Lib.Pool.Pool> {
+  return Effect.gen(function*() {
+    const pool = yield* Pool.Pool
+    let a: Float64Array = payload(p.size)
+    const times = new Float64Array(p.n)
+    let check = 0
+    for (let i = 0; i < p.warm + p.n; i++) {
+      a[0] = i
+      const t0 = performance.now()
+      const r = transfer ? yield* pool.apply(echoT, [a], { transfer: [a.buffer] }) : yield* pool.apply(echo, [a])
+      const dt = performance.now() - t0
+      // A transfer leaves the sender's buffer detached; else it was a copy.
+      if (transfer && a.length !== 0) throw new Error("the payload was not transferred")
+      checkEcho(r, i, p.size)
+      if (transfer) a = r
+      if (i >= p.warm) {
+        times[i - p.warm] = dt
+        check += i - p.warm
+      }
+    }
+    return { value: median(times) * 1000, check }
+  })
+}
+
+const withPool = (scenario: Scenario, p: Params): Promise<Result> =>
+  Effect.runPromise(Effect.scoped(Effect.flatMap(Pool.make({ processes: 2 }), (pool) =>
+    Effect.provideService(scenario(p), Pool.Pool, pool))))
+
+// 3: the same CPU work on this thread, then on 2 workers (warmed with one full task each).
+const cpu = async (p: Params): Promise<Result> => {
+  const inputs = range(p.tasks).map((i) => p.limit + i)
+  W.countPrimes(p.limit)
+  const t0 = performance.now()
+  const serial = inputs.map(W.countPrimes)
+  const serialMs = performance.now() - t0
+  return Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const pool = yield* Pool.make({ processes: 2 })
+    yield* pool.map(countPrimes, [p.limit, p.limit], { chunksize: 1 })
+    const t1 = performance.now()
+    const parallel = yield* pool.map(countPrimes, inputs, { chunksize: 1 })
+    const poolMs = performance.now() - t1
+    if (sum(parallel) !== sum(serial)) throw new Error("pool and serial results differ")
+    return { value: serialMs / poolMs, check: sum(parallel), extra: { serialMs, poolMs } }
+  })))
+}
+
+// 4: from before the pool exists to after it has closed (the library is already imported).
+const cold = async (): Promise<Result> => {
+  const t0 = performance.now()
+  const y = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const pool = yield* Pool.make({ processes: 2 })
+    return yield* pool.apply(inc, [41])
+  })))
+  return { value: performance.now() - t0, check: y }
+}
+
+export const run = (scenario: string, _lib: string, p: Params): Promise<Result> => {
+  if (scenario === "3") return cpu(p)
+  if (scenario === "4") return cold()
+  const s = scenarios[scenario]
+  if (s === undefined) throw new Error(`ours: no scenario ${scenario}`)
+  return withPool(s, p)
+}

@@ -1,0 +1,474 @@
+/**
+ * `npm run bench`: our Pool beside piscina, tinypool, workerpool, a raw
+ * worker_threads floor and Python's multiprocessing. Every measurement runs
+ * in a fresh child process (bench/child.ts or bench/python/bench.py), so one
+ * library's JIT and GC state cannot touch another's; the libraries of a
+ * scenario take turns in rotating order, repetition after repetition, and
+ * every child's result sum is checked before its number counts.
+ *
+ * Env: BENCH_QUICK=1 (1 repetition, small counts: a smoke test),
+ * BENCH_REPS=n, BENCH_ONLY=1a,2,... (scenario ids).
+ */
+import { spawn, spawnSync } from "node:child_process"
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import { fileURLToPath } from "node:url"
+import { countPrimes } from "./work.ts"
+
+const quick = process.env.BENCH_QUICK === "1"
+const reps = Number(process.env.BENCH_REPS ?? (quick ? 1 : 5))
+const only = process.env.BENCH_ONLY?.split(",")
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
+const node = process.execPath
+const started = performance.now()
+// Other work on this 2-core machine (a test run, a build) skews every number: say so.
+const loadStart = os.loadavg()
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ")
+console.log(`load average at start: ${load()}${os.loadavg()[0] > 0.5 ? "  (the machine is busy: numbers may be skewed)" : ""}`)
+
+// -- environment ---------------------------------------------------------------
+
+// The other side of the comparison is a moving target: name the version of src/ measured, and
+// warn when it changed during the run (then "ours" mixes two versions).
+const srcFingerprint = (): string => {
+  const hash = createHash("sha1")
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = `${dir}/${e.name}`
+      if (e.isDirectory()) walk(path)
+      else hash.update(path).update(fs.readFileSync(path))
+    }
+  }
+  walk(here("../src"))
+  return hash.digest("hex").slice(0, 10)
+}
+const gitHead = spawnSync("git", ["log", "-1", "--format=%h %s"], { encoding: "utf8", cwd: here("..") }).stdout.trim()
+const srcAtStart = srcFingerprint()
+const dirty = spawnSync("git", ["status", "--porcelain", "src"], { encoding: "utf8", cwd: here("..") }).stdout.trim()
+console.log(`ours: ${gitHead.slice(0, 90)}${dirty === "" ? "" : " + uncommitted changes in src/"} (src ${srcAtStart})`)
+
+// python3 may be a shim that adds ~80 ms to every start: resolve the real binary once.
+const python = (() => {
+  const r = spawnSync("python3", ["-c", "import sys;print(sys.executable)"], { encoding: "utf8" })
+  return r.status === 0 ? r.stdout.trim() : undefined
+})()
+if (python === undefined) console.log("python3 not found: the Python rows are skipped")
+const taskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0
+if (!taskset) console.log("taskset not found: the pinned round trip (2p) is skipped")
+
+// Scenario 3's work: one countPrimes input of ~50 ms, calibrated here once and passed to every child.
+const calibrate = (): number => {
+  let limit = 20_000
+  for (;;) {
+    const t0 = performance.now()
+    countPrimes(limit)
+    const ms = performance.now() - t0
+    if (ms >= 10) break
+    limit *= 2
+  }
+  // The cost grows about as limit^1.5; refine once on the fastest of 3 timings (less sensitive to a busy machine).
+  for (let round = 0; round < 2; round++) {
+    let best = Infinity
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now()
+      countPrimes(limit)
+      best = Math.min(best, performance.now() - t0)
+    }
+    limit = Math.round(limit * Math.pow(50 / best, 2 / 3))
+  }
+  return limit
+}
+countPrimes(100_000)
+const limit = calibrate()
+const pyLimit = python === undefined ? 0 : (JSON.parse(runSync([python, here("python/bench.py"), "calibrate"])).value as number)
+
+function runSync(argv: Array<string>): string {
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: "utf8" })
+  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed: ${r.stderr}`)
+  return r.stdout.trim().split("\n").at(-1)!
+}
+
+// -- scenarios -----------------------------------------------------------------
+
+const sizes = quick
+  ? { tiny: 20_000, executor: 5_000, seq: 2_000, tasks: 4, trips: 200 }
+  : { tiny: 100_000, executor: 20_000, seq: 10_000, tasks: 16, trips: 1_000 }
+const base = { n: 0, warm: 0, limit, tasks: sizes.tasks, size: 131_072, inner: 5 }
+const triangle = (n: number) => (n * (n + 1)) / 2
+const primeSum = (from: number, tasks: number) => {
+  let s = 0
+  for (let i = 0; i < tasks; i++) s += countPrimes(from + i)
+  return s
+}
+
+interface Variant {
+  readonly lib: string
+  readonly argv: ReadonlyArray<string>
+  /** The check sum a correct run reports. */
+  readonly expect: number
+  /** Report the child's wall time (spawn to exit) instead of a value it prints. */
+  readonly wall?: boolean
+}
+
+interface Scenario {
+  readonly id: string
+  readonly title: string
+  readonly unit: string
+  readonly higherIsBetter: boolean
+  readonly variants: ReadonlyArray<Variant>
+}
+
+const peers = ["ours", "raw", "piscina", "tinypool", "workerpool"]
+const nodeVariants = (id: string, params: object, expect: number, libs = peers, pin = false): Array<Variant> =>
+  libs.map((lib) => ({
+    lib,
+    argv: [...(pin ? ["taskset", "-c", "0"] : []), node, here("child.ts"), id, lib, JSON.stringify({ ...base, ...params })],
+    expect
+  }))
+const pyVariant = (lib: string, id: string, params: object, expect: number, pin = false): Array<Variant> =>
+  python === undefined ? [] : [{
+    lib,
+    argv: [...(pin ? ["taskset", "-c", "0"] : []), python, here("python/bench.py"), id, JSON.stringify({ ...base, ...params })],
+    expect
+  }]
+
+const seq = { n: sizes.seq, warm: 500 }
+const trips = { n: sizes.trips, warm: 100 }
+const allScenarios: Array<Scenario> = [
+  {
+    id: "1a",
+    title: `tiny tasks: ${sizes.tiny.toLocaleString("en-US")} calls of x => x + 1, one call per task, all submitted at once`,
+    unit: "calls/s",
+    higherIsBetter: true,
+    variants: nodeVariants("1a", { n: sizes.tiny, warm: 2_000 }, triangle(sizes.tiny))
+  },
+  {
+    id: "1b",
+    title: `tiny tasks through map, default chunksize (${sizes.tiny.toLocaleString("en-US")} items; ` +
+      `ProcessPoolExecutor.map: ${sizes.executor.toLocaleString("en-US")} items, its default chunksize is 1)`,
+    unit: "items/s",
+    higherIsBetter: true,
+    variants: [
+      ...nodeVariants("1b", { n: sizes.tiny }, triangle(sizes.tiny), ["ours"]),
+      ...pyVariant("python Pool.map", "1b", { n: sizes.tiny }, triangle(sizes.tiny)),
+      ...pyVariant("python Executor.map", "1b-executor", { n: sizes.executor, warm: 1_000 }, triangle(sizes.executor))
+    ]
+  },
+  {
+    id: "2",
+    title: `sequential round trip, unpinned: ${sizes.seq.toLocaleString("en-US")} awaited calls after 500 warm-up, median per call`,
+    unit: "us",
+    higherIsBetter: false,
+    variants: [...nodeVariants("2", seq, triangle(sizes.seq)), ...pyVariant("python Pool", "2", seq, triangle(sizes.seq))]
+  },
+  ...(taskset
+    ? [{
+      id: "2p",
+      title: "sequential round trip, whole process pinned to one core (taskset -c 0)",
+      unit: "us",
+      higherIsBetter: false,
+      variants: [
+        ...nodeVariants("2", seq, triangle(sizes.seq), peers, true),
+        ...pyVariant("python Pool", "2", seq, triangle(sizes.seq), true)
+      ]
+    }]
+    : []),
+  {
+    id: "3",
+    title: `CPU-bound: ${sizes.tasks} x countPrimes(~${limit}) of ~50 ms, speed-up of 2 workers over this thread ` +
+      `(Python: its own ~50 ms input, ${pyLimit})`,
+    unit: "x",
+    higherIsBetter: true,
+    variants: [
+      ...nodeVariants("3", {}, primeSum(limit, sizes.tasks)),
+      ...pyVariant("python Pool", "3", { limit: pyLimit }, primeSum(pyLimit, sizes.tasks))
+    ]
+  },
+  {
+    id: "4",
+    title: "cold start: create a pool of 2, run one task, close it (timed inside the process, library already imported)",
+    unit: "ms",
+    higherIsBetter: false,
+    variants: [
+      ...nodeVariants("4", {}, 42),
+      ...pyVariant("python Pool", "4", {}, 42),
+      { lib: "node -e 0", argv: [node, "-e", "0"], expect: 0, wall: true }
+    ]
+  },
+  {
+    id: "5c",
+    title: `payload, copied: 1 MiB Float64Array there and back, ${sizes.trips} trips after 100 warm-up, median per trip`,
+    unit: "us",
+    higherIsBetter: false,
+    variants: [
+      ...nodeVariants("5c", trips, triangle(sizes.trips - 1)),
+      ...pyVariant("python Pool", "5c", trips, triangle(sizes.trips - 1))
+    ]
+  },
+  {
+    id: "5t",
+    title: "payload, transferred (explicit transfer list both ways), median per trip",
+    unit: "us",
+    higherIsBetter: false,
+    variants: nodeVariants("5t", trips, triangle(sizes.trips - 1))
+  }
+]
+const scenarios = allScenarios.filter((s) => only === undefined || only.includes(s.id))
+
+// -- running -------------------------------------------------------------------
+
+interface Run {
+  readonly value: number
+  readonly rssMiB: number | undefined
+  readonly wallMs: number
+  readonly extra?: Record<string, number>
+}
+
+const runs = new Map<string, Array<Run>>()
+const errors: Array<{ scenario: string; lib: string; rep: number; error: string }> = []
+const key = (scenario: string, lib: string) => `${scenario}|${lib}`
+
+const runChild = (v: Variant): Promise<Run> =>
+  new Promise((resolve, reject) => {
+    const t0 = performance.now()
+    const child = spawn(v.argv[0], v.argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], cwd: here(".") })
+    let out = ""
+    let err = ""
+    child.stdout.on("data", (d) => (out += d))
+    child.stderr.on("data", (d) => (err += d))
+    const timer = setTimeout(() => child.kill("SIGKILL"), 180_000)
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      const wallMs = performance.now() - t0
+      if (code !== 0) return reject(new Error(`exit ${code ?? signal}: ${err.trim().split("\n").slice(-3).join(" | ")}`))
+      if (v.wall) return resolve({ value: wallMs, rssMiB: undefined, wallMs })
+      try {
+        const r = JSON.parse(out.trim().split("\n").at(-1)!)
+        if (r.check !== v.expect) throw new Error(`check sum ${r.check}, expected ${v.expect}`)
+        if (!Number.isFinite(r.value) || r.value <= 0) throw new Error(`bad value ${r.value}`)
+        resolve({ value: r.value, rssMiB: r.rssMiB, wallMs, extra: r.extra })
+      } catch (e) {
+        reject(new Error(`${(e as Error).message} (stdout: ${out.trim().slice(-200)})`))
+      }
+    })
+  })
+
+const repLoads: Array<number> = []
+for (let rep = 0; rep < reps; rep++) {
+  const t0 = performance.now()
+  for (const s of scenarios) {
+    // Rotate the order each repetition: A B C D, B C D A, ...
+    const k = rep % s.variants.length
+    for (const v of [...s.variants.slice(k), ...s.variants.slice(0, k)]) {
+      try {
+        const r = await runChild(v)
+        const list = runs.get(key(s.id, v.lib)) ?? []
+        list.push(r)
+        runs.set(key(s.id, v.lib), list)
+      } catch (e) {
+        const error = (e as Error).message
+        errors.push({ scenario: s.id, lib: v.lib, rep, error })
+        console.log(`  ERROR ${s.id} ${v.lib} (rep ${rep + 1}): ${error}`)
+      }
+    }
+  }
+  repLoads.push(os.loadavg()[0])
+  console.log(
+    `repetition ${rep + 1}/${reps} done in ${((performance.now() - t0) / 1000).toFixed(0)} s, load average ${load()}`
+  )
+}
+
+// -- reporting -----------------------------------------------------------------
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const fmt = (v: number | undefined): string =>
+  v === undefined || !Number.isFinite(v)
+    ? "-"
+    : v >= 1000
+    ? Math.round(v).toLocaleString("en-US")
+    : v >= 100
+    ? v.toFixed(0)
+    : v >= 10
+    ? v.toFixed(1)
+    : v.toFixed(2)
+
+interface Stat {
+  readonly median: number
+  readonly min: number
+  readonly max: number
+  readonly n: number
+}
+const stat = (values: ReadonlyArray<number>): Stat | undefined =>
+  values.length === 0
+    ? undefined
+    : { median: median(values), min: Math.min(...values), max: Math.max(...values), n: values.length }
+const statOf = (scenario: string, lib: string, pick: (r: Run) => number | undefined = (r) => r.value) =>
+  stat((runs.get(key(scenario, lib)) ?? []).map(pick).filter((x): x is number => x !== undefined))
+
+const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  const line = (cells: ReadonlyArray<string>) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")
+  console.log(line(header))
+  for (const r of rows) console.log(line(r))
+}
+
+/** How many times better ours is than `other` (> 1: ours better). */
+const advantage = (s: { higherIsBetter: boolean }, ours: number, other: number) =>
+  s.higherIsBetter ? ours / other : other / ours
+
+const printScenario = (s: Scenario, pick?: (r: Run) => number | undefined, unit = s.unit) => {
+  const ours = statOf(s.id, "ours", pick)
+  const rows = s.variants.map((v) => {
+    const st = statOf(s.id, v.lib, pick)
+    if (st === undefined) return [v.lib, "failed", "", ""]
+    return [
+      v.lib,
+      fmt(st.median),
+      `${fmt(st.min)} - ${fmt(st.max)}`,
+      ours === undefined || v.lib === "ours" ? "" : advantage(s, ours.median, st.median).toFixed(2)
+    ]
+  })
+  table(["library", `median ${unit}`, "min - max", "ours adv."], rows)
+}
+
+console.log(
+  `\nnode ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${reps} repetition(s), ` +
+    `each library in its own process, 2 workers each.`
+)
+console.log(`"ours adv." = how many times better ours is than that row (> 1: ours better, < 1: ours worse).`)
+for (const s of scenarios) {
+  console.log(`\n== ${s.id}  ${s.title} (${s.unit}, ${s.higherIsBetter ? "higher" : "lower"} is better)`)
+  printScenario(s)
+  if (s.id === "4") {
+    console.log(`\n== 4w  the same cold-start processes, wall time from spawn to exit (ms, lower is better)`)
+    printScenario(s, (r) => r.wallMs, "ms")
+  }
+}
+
+// Peak RSS of each child process (worker threads included; Python: main + its largest worker).
+const libs = [...new Set(scenarios.flatMap((s) => s.variants.filter((v) => !v.wall).map((v) => v.lib)))]
+console.log(`\n== 6  memory: peak RSS of the child process over the whole scenario (MiB, median)`)
+table(
+  ["library", ...scenarios.map((s) => s.id)],
+  libs.map((lib) => [lib, ...scenarios.map((s) => fmt(statOf(s.id, lib, (r) => r.rssMiB)?.median))])
+)
+
+// -- targets -------------------------------------------------------------------
+
+interface Target {
+  readonly name: string
+  readonly scenario: string
+  readonly peer: string
+  /** The measured ratio, and whether it meets the target. */
+  readonly ratio: (ours: number, peer: number) => number
+  readonly need: string
+  readonly pass: (ratio: number) => boolean
+}
+const targets: Array<Target> = [
+  { name: "1a calls/s >= 2x piscina", scenario: "1a", peer: "piscina", ratio: (o, p) => o / p, need: ">= 2", pass: (r) => r >= 2 },
+  {
+    name: "1b map items/s >= Python Pool.map",
+    scenario: "1b",
+    peer: "python Pool.map",
+    ratio: (o, p) => o / p,
+    need: ">= 1",
+    pass: (r) => r >= 1
+  },
+  {
+    name: "2 round trip unpinned <= piscina",
+    scenario: "2",
+    peer: "piscina",
+    ratio: (o, p) => o / p,
+    need: "<= 1",
+    pass: (r) => r <= 1
+  },
+  {
+    name: "2 round trip pinned <= piscina",
+    scenario: "2p",
+    peer: "piscina",
+    ratio: (o, p) => o / p,
+    need: "<= 1",
+    pass: (r) => r <= 1
+  },
+  { name: "3 speed-up >= raw", scenario: "3", peer: "raw", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 },
+  { name: "4 cold start <= piscina", scenario: "4", peer: "piscina", ratio: (o, p) => o / p, need: "<= 1", pass: (r) => r <= 1 },
+  { name: "5 copy <= 1.1x raw", scenario: "5c", peer: "raw", ratio: (o, p) => o / p, need: "<= 1.1", pass: (r) => r <= 1.1 },
+  // No target in the issue (ours had no transfer API then): reported against raw, informational.
+  {
+    name: "5 transfer vs raw (no target)",
+    scenario: "5t",
+    peer: "raw",
+    ratio: (o, p) => o / p,
+    need: "-",
+    pass: () => true
+  }
+]
+
+console.log(`\n== summary: ours vs peer (ratio = ours / peer, medians of the same run)`)
+const verdicts = targets.map((t) => {
+  const o = statOf(t.scenario, "ours")
+  const p = statOf(t.scenario, t.peer)
+  if (o === undefined || p === undefined) return { ...t, ours: o, peerStat: p, value: undefined, verdict: "SKIP" }
+  const value = t.ratio(o.median, p.median)
+  // Whether the two libraries' min-max ranges overlap: a verdict near 1 may then be noise.
+  const overlap = o.min <= p.max && p.min <= o.max
+  return { ...t, ours: o, peerStat: p, value, overlap, verdict: t.need === "-" ? "info" : t.pass(value) ? "PASS" : "FAIL" }
+})
+table(
+  ["target", "ours", "peer", "ratio", "need", "result", "ranges overlap"],
+  [
+    ...verdicts.map((v) => [
+      v.name,
+      fmt(v.ours?.median),
+      fmt(v.peerStat?.median),
+      v.value === undefined ? "-" : v.value.toFixed(2),
+      v.need,
+      v.verdict,
+      "overlap" in v ? (v.overlap ? "yes" : "no") : ""
+    ]),
+  ]
+)
+
+const srcAtEnd = srcFingerprint()
+if (srcAtEnd !== srcAtStart) console.log(`\nWARNING: src/ changed during the run (${srcAtStart} -> ${srcAtEnd}): "ours" mixes versions`)
+const durationS = (performance.now() - started) / 1000
+console.log(`\ntotal ${durationS.toFixed(0)} s; ${errors.length} failed measurement(s); load average at end: ${load()}`)
+
+const out = here("results/latest.json")
+fs.mkdirSync(here("results"), { recursive: true })
+fs.writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      durationS,
+      node: process.version,
+      python: python ?? null,
+      cpus: os.cpus().map((c) => c.model),
+      reps,
+      quick,
+      loadAverage: { start: loadStart, end: os.loadavg(), perRepetition: repLoads },
+      ours: { git: gitHead, uncommitted: dirty !== "", srcAtStart, srcAtEnd },
+      calibration: { limit, pyLimit },
+      scenarios: scenarios.map((s) => ({
+        ...s,
+        results: Object.fromEntries(s.variants.map((v) => [v.lib, {
+          stat: statOf(s.id, v.lib) ?? null,
+          rssMiB: statOf(s.id, v.lib, (r) => r.rssMiB) ?? null,
+          runs: runs.get(key(s.id, v.lib)) ?? []
+        }]))
+      })),
+      targets: verdicts.map(({ pass: _p, ratio: _r, ...v }) => v),
+      errors
+    },
+    null,
+    2
+  ) + "\n"
+)
+console.log(`results: ${out}`)

@@ -1,0 +1,19 @@
+// The same functions as bench/work.ts, in plain JS for the peers' workers.
+export const inc = (x) => x + 1
+
+export const echo = (a) => a
+
+export const countPrimes = (limit) => {
+  let count = 0
+  for (let n = 2; n < limit; n++) {
+    let prime = true
+    for (let d = 2; d * d <= n; d++) {
+      if (n % d === 0) {
+        prime = false
+        break
+      }
+    }
+    if (prime) count++
+  }
+  return count
+}

@@ -1,0 +1,2 @@
+// tinypool worker: one named export per function (`run(arg, { name })`).
+export { countPrimes, echo, inc } from "./common.mjs"
