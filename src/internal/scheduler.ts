@@ -277,6 +277,9 @@ export const makeScheduler = (options: SchedulerOptions) => {
 
   /** A reply batch from the worker of `slot`. */
   const receive = (slot: Slot, batch: ReadonlyArray<unknown>) => {
+    // Read before finishing jobs: a caller resumed by `finish` may submit at
+    // once, and assigning to an empty slot moves its mark.
+    const mark = slot.mark
     let completed = 0
     for (let i = 0; i < batch.length; i += P.REPLY_STRIDE) {
       const id = batch[i] as number
@@ -293,10 +296,12 @@ export const makeScheduler = (options: SchedulerOptions) => {
     }
     if (completed > 0) {
       const now = performance.now()
-      const per = (now - slot.mark) / completed
+      const per = (now - mark) / completed
       slot.mark = now
       slot.perJob = slot.perJob === 0 ? per : 0.7 * slot.perJob + 0.3 * per
-      slot.depth = Math.max(1, Math.min(MAX_DEPTH, Math.floor(PIPELINE_MS / slot.perJob) + 1))
+      // at most doubling per batch: one fast sample must not pile the queue on one worker
+      const target = Math.floor(PIPELINE_MS / slot.perJob) + 1
+      slot.depth = Math.max(1, Math.min(MAX_DEPTH, 2 * slot.depth, target))
       pump()
     }
   }
