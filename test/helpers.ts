@@ -7,8 +7,19 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 
-/** OS threads of this process (each worker thread is one). */
-export const threadCount = (): number => fs.readdirSync("/proc/self/task").length
+/**
+ * Worker threads of this process: OS threads named "WorkerThread" by Node.
+ * (Counting all threads would also count the libuv pool and V8 helpers,
+ * which Node starts lazily at unpredictable moments.)
+ */
+export const threadCount = (): number =>
+  fs.readdirSync("/proc/self/task").filter((tid) => {
+    try {
+      return fs.readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim() === "WorkerThread"
+    } catch {
+      return false // the thread ended while we looked
+    }
+  }).length
 
 /** A flag a task can raise from any worker thread. */
 export const makeFlag = (): Int32Array => new Int32Array(new SharedArrayBuffer(4))
