@@ -436,16 +436,20 @@ export const makeScheduler = (options: SchedulerOptions) => {
   }
 
   /** Stops accepting work and fails everything queued or running with `error`. */
-  const failAll = (error: Errors.PoolError) => {
+  // The error is made only if some job gets it: a Schema error class is
+  // compiled on its first construction, which an idle terminate need not pay.
+  const failAll = (makeError: () => Errors.PoolError) => {
+    let error: Errors.PoolError | undefined
+    const fail = (job: Job) => finish(job, P.S_LOCAL, error ??= makeError())
     for (let i = head; i < queue.length; i++) {
       const job = queue[i]
-      if (job?.state === JobState.Queued) finish(job, P.S_LOCAL, error)
+      if (job?.state === JobState.Queued) fail(job)
     }
     queue = []
     head = 0
     for (const slot of slots) {
       slot.ready = false
-      for (const job of slot.inflight.values()) finish(job, P.S_LOCAL, error)
+      for (const job of slot.inflight.values()) fail(job)
       slot.inflight.clear()
     }
   }
@@ -456,7 +460,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
     state = "broken"
     brokenBy = error
     Deferred.doneUnsafe(started, Exit.fail(error))
-    failAll(error)
+    failAll(() => error)
     for (const slot of slots) slot.link?.kill()
   }
 
@@ -482,7 +486,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
     terminate: () => {
       if (state === "terminated") return
       if (state !== "broken") state = "terminated"
-      failAll(new Errors.PoolNotRunning({ state: "terminated" }))
+      failAll(() => new Errors.PoolNotRunning({ state: "terminated" }))
       for (const slot of slots) slot.link?.kill()
     },
     breakWith,
