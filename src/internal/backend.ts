@@ -42,6 +42,14 @@ const entry = new URL(`./worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"
 
 type Raw = WorkerThreads.Worker | ChildProcess.ChildProcess
 
+/**
+ * A worker thread's own channel for requests and replies, beside the
+ * platform's port (which keeps the lifecycle: ready, close, exit). Batches on
+ * it skip the platform's framing and the fiber the platform forks for every
+ * message it receives.
+ */
+const channels = new WeakMap<Raw, WorkerThreads.MessagePort>()
+
 // What V8 prints when a process runs out of heap (it then aborts).
 const heapOutOfMemory = "JavaScript heap out of memory"
 
@@ -50,11 +58,16 @@ const spawnRaw = (kind: "thread" | "process", options: SpawnOptions): Raw => {
     const limits = options.maxMemoryMb === undefined
       ? options.resourceLimits
       : { ...options.resourceLimits, maxOldGenerationSizeMb: options.maxMemoryMb }
-    return new WorkerThreads.Worker(entry, {
+    const { port1, port2 } = new WorkerThreads.MessageChannel()
+    const worker = new WorkerThreads.Worker(entry, {
       resourceLimits: limits,
       env: options.env,
-      execArgv: options.execArgv as Array<string> | undefined
+      execArgv: options.execArgv as Array<string> | undefined,
+      workerData: { [P.CHANNEL_KEY]: port2 },
+      transferList: [port2]
     })
+    channels.set(worker, port1)
+    return worker
   }
   // A child starts clean: the parent's Node flags (--inspect, --cpu-prof, test
   // runners' loaders) are not inherited unless given in `execArgv`.
@@ -79,9 +92,13 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       let outOfMemory = false
       let ready = false
       let exited: Promise<void> = Promise.resolve()
+      let channel: WorkerThreads.MessagePort | undefined
+      let receiveOn: (batch: ReadonlyArray<unknown>) => void = () => {}
       const spawn = () => {
         const w = spawnRaw(kind, options)
         raw = w
+        channel = channels.get(w)
+        channel?.on("message", (batch: ReadonlyArray<unknown>) => receiveOn(batch))
         // A thread's 'error' is its uncaught exception; a child's is about the
         // channel (sending to a dead child), which says nothing of why it died.
         w.on("error", (e: Error & { code?: string }) => {
@@ -124,29 +141,33 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       return Effect.gen(function*() {
         const platform = yield* Worker.WorkerPlatform
         const worker = yield* platform.spawn<Array<unknown>, Array<unknown>>(index)
-        // Once the port is open, `worker.send` is a postMessage of `[0, batch]`
-        // wrapped in an Effect; the per-call path does that postMessage itself
-        // rather than run a fiber for every batch.
-        const post = (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => {
-          const w = raw!
-          if ("postMessage" in w) w.postMessage([0, batch], transfers as Array<Transferable>)
-          else w.send([0, batch])
+        // Replies: on the thread's channel, or through the platform for a child.
+        const onBatch = (batch: ReadonlyArray<unknown>) => {
+          if (batch[0] === P.FATAL_ID) {
+            error ??= reviveError(batch[2])
+          } else if (!ready && batch[0] === P.PING_ID) {
+            ready = true
+            const w = raw!
+            const identity = "threadId" in w ? { threadId: w.threadId, pid: process.pid } : { threadId: 0, pid: w.pid ?? 0 }
+            up({ post, kill, identity })
+          } else {
+            receive(batch)
+          }
         }
+        // Requests, once the slot is open: straight on the thread's channel;
+        // for a child, what `worker.send` would do (a send of `[0, batch]`)
+        // without running a fiber for every batch.
+        const post = (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => {
+          if (channel !== undefined) channel.postMessage(batch, transfers as Array<Transferable>)
+          else (raw as ChildProcess.ChildProcess).send([0, batch])
+        }
+        receiveOn = onBatch
         // The platform holds messages sent before its port is open and fails
         // the whole worker if one of them cannot be cloned; so the slot opens
         // only once a ping has come back, and then every send is direct.
         yield* worker.run(
           (batch) => {
-            if (batch[0] === P.FATAL_ID) {
-              error ??= reviveError(batch[2])
-            } else if (!ready && batch[0] === P.PING_ID) {
-              ready = true
-              const w = raw!
-              const identity = "threadId" in w ? { threadId: w.threadId, pid: process.pid } : { threadId: 0, pid: w.pid ?? 0 }
-              up({ post, kill, identity })
-            } else {
-              receive(batch)
-            }
+            onBatch(batch)
             return Effect.void
           },
           { onSpawn: worker.send([P.OP_PING, P.PING_ID, "", undefined]).pipe(Effect.orDie) }
@@ -161,6 +182,7 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
             return exited
           }).pipe(Effect.map(death))
         }),
+        Effect.ensuring(Effect.sync(() => channel?.close())),
         Effect.provide(NodeWorker.layer(spawn))
       )
     })

@@ -37,3 +37,6 @@ export const LOG_ID = -1
 export const isChunkOp = (op: number): boolean => op >= OP_MAP && op <= OP_STARMAP_EXIT
 export const isStarOp = (op: number): boolean => op === OP_STARMAP || op === OP_STARMAP_EXIT
 export const isExitOp = (op: number): boolean => op === OP_MAP_EXIT || op === OP_STARMAP_EXIT
+
+/** The workerData key under which a worker thread finds its own request / reply channel. */
+export const CHANNEL_KEY = "effect-multiprocessing/channel"

@@ -25,6 +25,10 @@ const send: (message: unknown, transfers?: ReadonlyArray<unknown>) => void = par
   ? (message, transfers) => parentPort.postMessage(message, transfers as Array<WorkerThreads.Transferable>)
   : (message) => process.send!(message)
 
+// A worker thread gets a channel of its own for requests and replies (see
+// backend.ts); the platform's port keeps the lifecycle messages.
+const channel: WorkerThreads.MessagePort | undefined = WorkerThreads.workerData?.[P.CHANNEL_KEY]
+
 // -- Effect handlers: the runtime is loaded on first use -----------------------
 
 type Run = (effect: Effect.Effect<unknown, unknown>, onExit: (exit: Exit.Exit<unknown, unknown>) => void) => Interrupt
@@ -76,12 +80,19 @@ const runEffect: Run = (effect, onExit) => {
 
 // -- the protocol --------------------------------------------------------------
 
-const executor = makeExecutor({ post: (batch, transfers) => send([1, batch], transfers), run: runEffect })
+const executor = makeExecutor({
+  post: channel !== undefined
+    ? (batch, transfers) => channel.postMessage(batch, transfers as Array<WorkerThreads.Transferable>)
+    : (batch, transfers) => send([1, batch], transfers),
+  run: runEffect
+})
+channel?.on("message", executor.receive)
 
 const port = (parentPort ?? process) as unknown as NodeJS.EventEmitter
 port.on("message", (message: readonly [0, ReadonlyArray<unknown>] | readonly [1]) => {
   if (message[0] === 0) return executor.receive(message[1])
   // close: let the event loop empty so that the worker exits
+  channel?.close()
   if (parentPort !== null) parentPort.close()
   else process.channel?.unref()
 })
