@@ -190,11 +190,15 @@ export const makeScheduler = (options: SchedulerOptions) => {
 
   // -- dispatching -------------------------------------------------------------
 
+  // Ties go round the slots, so that one call at a time still spreads over
+  // the workers (and over their garbage collectors).
+  let turn = 0
   const pickSlot = (): Slot | undefined => {
     let best: Slot | undefined
     let bestFree = 0
-    for (let i = 0; i < slots.length; i++) {
-      const s = slots[i]
+    const n = slots.length
+    for (let k = 0; k < n; k++) {
+      const s = slots[(turn + k) % n]
       if (!s.ready || s.cancelling > 0) continue
       const free = s.depth - s.inflight.size
       if (free > bestFree) {
@@ -202,6 +206,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
         bestFree = free
       }
     }
+    if (best !== undefined) turn = (best.index + 1) % n
     return best
   }
 
