@@ -29,6 +29,7 @@ import type { ResourceLimits, Transferable } from "node:worker_threads"
 import * as Errors from "./errors.ts"
 import { type Backend, fiberBackend, workerBackend } from "./internal/backend.ts"
 import { findUncloneable } from "./internal/clone.ts"
+import { packNumbers } from "./internal/pack.ts"
 import { decodeExit } from "./internal/decode.ts"
 import * as P from "./internal/protocol.ts"
 import { type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
@@ -373,14 +374,19 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       let remaining = Math.ceil(n / size)
       let failed = false
       const cancelAll = Effect.forEach(jobs, scheduler.cancel, { concurrency: "unbounded", discard: true })
+      // Numbers cross packed, and a worker thread gets their buffer moved (see pack.ts).
+      const pack = !star && !precheck && task.contract?.payload === undefined
       for (let start = 0; start < n; start += size) {
-        const part = inputs.slice(start, start + size)
+        const end = Math.min(n, start + size)
+        const packed = pack ? packNumbers(inputs, start, end) : undefined
+        const part = packed ?? inputs.slice(start, end)
+        const count = end - start
         const job = scheduler.submit(op, task, part, (status, value) => {
           if (failed) return
           if (status === P.S_OK) {
             const values = value as Array<unknown>
             if (exitMode) {
-              for (let k = 0; k < part.length; k++) {
+              for (let k = 0; k < count; k++) {
                 results[start + k] ??= decodeExit(task, values[2 * k] as number, values[2 * k + 1])
               }
             } else if (task.contract?.success === undefined) {
@@ -398,13 +404,13 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
           } else if (exitMode) {
             // The whole chunk failed (its worker died, its module did not load).
             const exit = decodeExit(task, status, value)
-            for (let k = 0; k < part.length; k++) results[start + k] ??= exit
+            for (let k = 0; k < count; k++) results[start + k] ??= exit
           } else {
             failed = true
             return resume(Effect.andThen(cancelAll, decodeExit(task, status, value)))
           }
           if (--remaining === 0) resume(Effect.succeed(results))
-        })
+        }, packed !== undefined && startMethod === "thread" ? [packed.buffer] : undefined)
         if (job === undefined) return
         jobs.push(job)
       }

@@ -45,6 +45,31 @@ describe.each(methods)("Pool on %s", (startMethod) => {
       )
     }))
 
+  it.live("map keeps every number exactly (-0, NaN, infinities, fractions) and mixed inputs, in big chunks", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      yield* Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.oneof(fc.double(), fc.constantFrom(-0, NaN, Infinity, -Infinity)), {
+              minLength: 64,
+              maxLength: 1500
+            }),
+            fc.integer({ min: 64, max: 700 }),
+            fc.boolean(),
+            (xs, chunksize, mixed) => {
+              const inputs: Array<unknown> = mixed ? [...xs, "not a number", ...xs] : xs
+              return Effect.runPromise(pool.map(T.identity, inputs, { chunksize })).then((ys) => {
+                expect(ys).toEqual(inputs)
+                ys.forEach((y, i) => expect(Object.is(y, inputs[i])).toBe(true))
+              })
+            }
+          ),
+          { numRuns: 25 }
+        )
+      )
+    }))
+
   it.live("map of nothing is []; map takes any iterable", () =>
     Effect.gen(function*() {
       const pool = yield* make()

@@ -9,6 +9,7 @@ import type * as Exit from "effect/Exit"
 import type * as SchemaModule from "effect/Schema"
 import { type Any, isTransferred } from "../Task.ts"
 import { findUncloneable } from "./clone.ts"
+import { packNumbers } from "./pack.ts"
 import * as P from "./protocol.ts"
 import { lookup } from "./registry.ts"
 import { encodeError, LibFailure } from "./wire.ts"
@@ -271,6 +272,8 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     const state: Running = { cancelled: false, interrupt: undefined }
     let i = 0
     let tracked = false
+    // whether every result so far is a plain number (then they cross packed)
+    let numbers = true
     // Returns false when the chunk ended (failed fast).
     const record = (s: number, v: unknown): boolean => {
       if (exits) {
@@ -324,14 +327,18 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
             results[2 * i + 1] = result
           } else {
             results[i] = result
+            if (typeof result !== "number") numbers = false
           }
         } else {
+          numbers = false
           const [s, v] = encodeSuccess(task, result)
           if (!record(s, v)) return
         }
       }
       running.delete(id)
-      reply(id, P.S_OK, results, key)
+      const packed = numbers && !exits ? packNumbers(results, 0, n) : undefined
+      if (packed !== undefined) (outTransfers ??= []).push(packed.buffer)
+      reply(id, P.S_OK, packed ?? results, key)
     }
     step()
   }
