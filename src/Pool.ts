@@ -258,7 +258,12 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
       }
     })
 
-    const supervisor = yield* supervise(scheduler, backendOf(startMethod, options), scope)
+    // The workers' fibers live in a child scope, and `terminate` is registered
+    // after it: closing the pool's scope terminates the pool first, and only
+    // then interrupts fibers that would otherwise see their worker end while
+    // the pool still runs (and start a new one).
+    const workersScope = yield* Scope.fork(scope)
+    const supervisor = yield* supervise(scheduler, backendOf(startMethod, options), workersScope)
     const terminate = Effect.suspend(() => {
       scheduler.terminate()
       return supervisor.stop
