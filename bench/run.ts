@@ -14,7 +14,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import { fileURLToPath } from "node:url"
-import { countPrimes } from "./work.ts"
+import { countPrimes } from "./workers/common.mjs"
 
 const quick = process.env.BENCH_QUICK === "1"
 const reps = Number(process.env.BENCH_REPS ?? (quick ? 1 : 5))

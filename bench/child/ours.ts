@@ -5,7 +5,7 @@
 import * as Effect from "effect/Effect"
 import type * as Lib from "../../src/index.ts"
 import { countPrimes, echo, echoT, inc } from "../workers/ours.mjs"
-import * as W from "../work.ts"
+import * as W from "../workers/common.mjs"
 import { checkEcho, median, type Params, payload, range, type Result, sum } from "./common.ts"
 
 // Measured as users get it: the built package in dist/ (`npm run bench` builds it

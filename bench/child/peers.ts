@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url"
 import { checkEcho, median, type Params, payload, range, type Result, sum } from "./common.ts"
-import * as W from "../work.ts"
+import * as W from "../workers/common.mjs"
 
 interface Adapter {
   readonly call: (name: "inc" | "countPrimes", arg: number) => Promise<number>

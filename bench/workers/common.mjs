@@ -1,4 +1,4 @@
-// The same functions as bench/work.ts, in plain JS for the peers' workers.
+// The work every library runs, as plain functions in plain JS (so that no worker loads TypeScript).
 export const inc = (x) => x + 1
 
 export const echo = (a) => a
