@@ -8,7 +8,7 @@ import { assert, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import { Pool } from "../src/index.ts"
 import * as Elsewhere from "./fixtures/elsewhere.ts"
 import * as T from "./fixtures/tasks.ts"
@@ -249,6 +249,20 @@ describe.each(["thread", "fiber", "process"] as const)("lifecycle (%s)", (startM
       yield* pool.terminate // idempotent
       yield* pool.join
     })))
+
+  it.live("a caller outside the pool's scope sees PoolNotRunning when the scope closes under its call", () => {
+    const signals = makeSignals()
+    return leakFree(Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const pool = yield* make().pipe(Scope.provide(scope))
+      const caller = yield* Effect.forkChild(Effect.flip(pool.apply(T.waitLoggingInterrupt, ["outside"])))
+      yield* signals.line("outside started")
+      yield* Scope.close(scope, Exit.void)
+      const error = yield* Fiber.join(caller)
+      assert(error._tag === "PoolNotRunning")
+      expect(error.state).toBe("terminated")
+    }).pipe(Effect.provide(signals.layer)))
+  })
 
   it.live("closing the pool's scope interrupts what runs and leaves no worker", () =>
     leakFree(Effect.gen(function*() {
