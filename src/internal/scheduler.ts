@@ -197,10 +197,14 @@ export const makeScheduler = (options: SchedulerOptions) => {
     let best: Slot | undefined
     let bestFree = 0
     const n = slots.length
+    // With a backlog, a worker holds one task beyond the one it runs, so that
+    // it never idles for a round trip between long tasks; near the end of the
+    // backlog it does not, so that no task waits behind a long one.
+    const least = queued() > n ? 2 : 1
     for (let k = 0; k < n; k++) {
       const s = slots[(turn + k) % n]
       if (!s.ready || s.cancelling > 0) continue
-      const free = s.depth - s.inflight.size
+      const free = Math.max(s.depth, least) - s.inflight.size
       if (free > bestFree) {
         best = s
         bestFree = free
