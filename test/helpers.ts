@@ -1,6 +1,7 @@
 /**
- * Test helpers that look at the real machine: OS threads of this process,
- * and waiting on shared-memory flags set by tasks (events, not sleeps).
+ * Test helpers that look at the real machine: worker threads and child
+ * processes of this process (from /proc), shared counters, and waiting for a
+ * file a task creates (an event, not a sleep).
  */
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
@@ -21,17 +22,8 @@ export const threadCount = (): number =>
     }
   }).length
 
-/** A flag a task can raise from any worker thread. */
+/** A counter in shared memory that tasks on any worker thread can update. */
 export const makeFlag = (): Int32Array => new Int32Array(new SharedArrayBuffer(4))
-
-/** Waits until a task has raised `flag` (Atomics.waitAsync: no polling, no sleep). */
-export const awaitFlag = (flag: Int32Array): Effect.Effect<void> =>
-  Effect.promise(async () => {
-    while (Atomics.load(flag, 0) === 0) {
-      const wait = Atomics.waitAsync(flag, 0, 0)
-      if (wait.async) await wait.value
-    }
-  })
 
 /** Pids of the live child processes of this process (read from /proc). */
 export const childPids = (): Array<number> => {
