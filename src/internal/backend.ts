@@ -93,12 +93,31 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       let ready = false
       let exited: Promise<void> = Promise.resolve()
       let channel: WorkerThreads.MessagePort | undefined
-      let receiveOn: (batch: ReadonlyArray<unknown>) => void = () => {}
+      // Requests, once the slot is open: straight on the thread's channel; for
+      // a child, what `worker.send` would do (a send of `[0, batch]`) without
+      // running a fiber for every batch.
+      const post = (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => {
+        if (channel !== undefined) channel.postMessage(batch, transfers as Array<Transferable>)
+        else (raw as ChildProcess.ChildProcess).send([0, batch])
+      }
+      // Replies: on the thread's channel, or through the platform for a child.
+      const onBatch = (batch: ReadonlyArray<unknown>) => {
+        if (batch[0] === P.FATAL_ID) {
+          error ??= reviveError(batch[2])
+        } else if (!ready && batch[0] === P.PING_ID) {
+          ready = true
+          const w = raw!
+          const identity = "threadId" in w ? { threadId: w.threadId, pid: process.pid } : { threadId: 0, pid: w.pid ?? 0 }
+          up({ post, kill, identity })
+        } else {
+          receive(batch)
+        }
+      }
       const spawn = () => {
         const w = spawnRaw(kind, options)
         raw = w
         channel = channels.get(w)
-        channel?.on("message", (batch: ReadonlyArray<unknown>) => receiveOn(batch))
+        channel?.on("message", onBatch)
         // A thread's 'error' is its uncaught exception; a child's is about the
         // channel (sending to a dead child), which says nothing of why it died.
         w.on("error", (e: Error & { code?: string }) => {
@@ -141,27 +160,6 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       return Effect.gen(function*() {
         const platform = yield* Worker.WorkerPlatform
         const worker = yield* platform.spawn<Array<unknown>, Array<unknown>>(index)
-        // Replies: on the thread's channel, or through the platform for a child.
-        const onBatch = (batch: ReadonlyArray<unknown>) => {
-          if (batch[0] === P.FATAL_ID) {
-            error ??= reviveError(batch[2])
-          } else if (!ready && batch[0] === P.PING_ID) {
-            ready = true
-            const w = raw!
-            const identity = "threadId" in w ? { threadId: w.threadId, pid: process.pid } : { threadId: 0, pid: w.pid ?? 0 }
-            up({ post, kill, identity })
-          } else {
-            receive(batch)
-          }
-        }
-        // Requests, once the slot is open: straight on the thread's channel;
-        // for a child, what `worker.send` would do (a send of `[0, batch]`)
-        // without running a fiber for every batch.
-        const post = (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => {
-          if (channel !== undefined) channel.postMessage(batch, transfers as Array<Transferable>)
-          else (raw as ChildProcess.ChildProcess).send([0, batch])
-        }
-        receiveOn = onBatch
         // The platform holds messages sent before its port is open and fails
         // the whole worker if one of them cannot be cloned; so the slot opens
         // only once a ping has come back, and then every send is direct.
@@ -176,12 +174,12 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       }).pipe(
         // The platform reports an 'error' event before the worker has exited:
         // make sure it is gone, then read its exit code.
-        Effect.catchCause(() => {
-          return Effect.promise(() => {
+        Effect.catchCause(() =>
+          Effect.promise(() => {
             if (exitCode === undefined && signal === undefined) kill()
             return exited
           }).pipe(Effect.map(death))
-        }),
+        ),
         Effect.ensuring(Effect.sync(() => channel?.close())),
         Effect.provide(NodeWorker.layer(spawn))
       )
