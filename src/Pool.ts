@@ -317,32 +317,37 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
   // `fiber` clones nothing, yet must refuse what the other methods refuse.
   const precheck = startMethod === "fiber"
 
-  /** Refuses arguments before anything is queued: the payload contract, and cloneability on `fiber`. */
-  const prepare = (task: Any, args: ReadonlyArray<unknown>, path: string): Errors.PoolError | undefined => {
+  /**
+   * The arguments as they will be sent: encoded by the payload contract, and
+   * refused (an error) when they do not satisfy it, or on `fiber` when a
+   * worker could not receive them. Nothing is queued for a refused call.
+   */
+  const prepare = (
+    task: Any,
+    args: ReadonlyArray<unknown>,
+    path: string
+  ): ReadonlyArray<unknown> | Errors.PoolError => {
     const payload = task.contract?.payload
     if (payload !== undefined) {
       const exit = Schema.encodeUnknownExit(payload)(args)
-      if (exit._tag === "Failure") {
-        return new Errors.InvalidPayload({ task: task.key, issue: String(Exit.isFailure(exit) ? exit.cause : "") })
-      }
+      if (exit._tag === "Failure") return new Errors.InvalidPayload({ task: task.key, issue: String(exit.cause) })
+      args = exit.value as ReadonlyArray<unknown>
     }
     if (precheck) {
       const bad = findUncloneable(args, path)
-      if (bad !== undefined) {
-        return new Errors.SerializationError({ task: task.key, direction: "argument", ...bad })
-      }
+      if (bad !== undefined) return new Errors.SerializationError({ task: task.key, direction: "argument", ...bad })
     }
-    return undefined
+    return args
   }
 
   const call = (task: Any, args: ReadonlyArray<unknown>, transfer?: ReadonlyArray<unknown>): Effect.Effect<any, any> =>
     Effect.callback((resume) => {
-      const refused = prepare(task, args, "args")
-      if (refused !== undefined) return resume(Effect.fail(refused))
+      const prepared = prepare(task, args, "args")
+      if (!Array.isArray(prepared)) return resume(Effect.fail(prepared))
       const job = scheduler.submit(
         P.OP_CALL,
         task,
-        args,
+        prepared,
         (status, value) => resume(decodeExit(task, status, value)),
         startMethod === "thread" ? transfer : undefined
       )
@@ -361,17 +366,29 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     exitMode: boolean
   ): Effect.Effect<Array<any>, any> =>
     Effect.callback((resume) => {
-      const n = inputs.length
-      const results: Array<unknown> = new Array(n)
-      if (n === 0) return resume(Effect.succeed(results))
+      const results: Array<unknown> = new Array(inputs.length)
+      // What is sent, and where its results go: with a payload contract (or on
+      // `fiber`) each input is prepared, and in `exit` mode a refused one gets
+      // its failure at once and is not sent.
+      let sent = inputs
+      let slots: Array<number> | undefined
       if (precheck || task.contract?.payload !== undefined) {
-        for (let i = 0; i < n; i++) {
-          const refused = prepare(task, star ? inputs[i] as ReadonlyArray<unknown> : [inputs[i]], `inputs[${i}]`)
-          if (refused === undefined) continue
-          if (!exitMode) return resume(Effect.fail(refused))
-          results[i] = Exit.fail(refused)
+        sent = []
+        slots = []
+        for (let i = 0; i < inputs.length; i++) {
+          const prepared = prepare(task, star ? inputs[i] as ReadonlyArray<unknown> : [inputs[i]], `inputs[${i}]`)
+          if (!Array.isArray(prepared)) {
+            if (!exitMode) return resume(Effect.fail(prepared))
+            results[i] = Exit.fail(prepared)
+            continue
+          }
+          ;(sent as Array<unknown>).push(star ? prepared : prepared[0])
+          slots.push(i)
         }
       }
+      const n = sent.length
+      if (n === 0) return resume(Effect.succeed(results))
+      const at = slots === undefined ? (k: number) => k : (k: number) => slots![k]
       const op = star ? (exitMode ? P.OP_STARMAP_EXIT : P.OP_STARMAP) : (exitMode ? P.OP_MAP_EXIT : P.OP_MAP)
       const jobs: Array<Job> = []
       let remaining = Math.ceil(n / size)
@@ -381,8 +398,8 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       const pack = !star && !precheck && task.contract?.payload === undefined
       for (let start = 0; start < n; start += size) {
         const end = Math.min(n, start + size)
-        const packed = pack ? packNumbers(inputs, start, end) : undefined
-        const part = packed ?? inputs.slice(start, end)
+        const packed = pack ? packNumbers(sent, start, end) : undefined
+        const part = packed ?? sent.slice(start, end)
         const count = end - start
         const job = scheduler.submit(op, task, part, (status, value) => {
           if (failed) return
@@ -390,10 +407,10 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
             const values = value as Array<unknown>
             if (exitMode) {
               for (let k = 0; k < count; k++) {
-                results[start + k] ??= decodeExit(task, values[2 * k] as number, values[2 * k + 1])
+                results[at(start + k)] ??= decodeExit(task, values[2 * k] as number, values[2 * k + 1])
               }
             } else if (task.contract?.success === undefined) {
-              for (let k = 0; k < values.length; k++) results[start + k] = values[k]
+              for (let k = 0; k < values.length; k++) results[at(start + k)] = values[k]
             } else {
               for (let k = 0; k < values.length; k++) {
                 const exit = decodeExit(task, P.S_OK, values[k])
@@ -401,13 +418,13 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
                   failed = true
                   return resume(Effect.andThen(cancelAll, exit))
                 }
-                results[start + k] = exit.value
+                results[at(start + k)] = exit.value
               }
             }
           } else if (exitMode) {
             // The whole chunk failed (its worker died, its module did not load).
             const exit = decodeExit(task, status, value)
-            for (let k = 0; k < count; k++) results[start + k] ??= exit
+            for (let k = 0; k < count; k++) results[at(start + k)] ??= exit
           } else {
             failed = true
             return resume(Effect.andThen(cancelAll, decodeExit(task, status, value)))
@@ -477,13 +494,13 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       Effect.suspend(() => {
         // Submitted now, as Python's apply_async: a close() right after lets it finish.
         const result = Deferred.makeUnsafe<any, any>()
-        const refused = prepare(task, args, "args")
-        if (refused !== undefined) Deferred.doneUnsafe(result, Exit.fail(refused))
-        const job = refused === undefined
+        const prepared = prepare(task, args, "args")
+        if (!Array.isArray(prepared)) Deferred.doneUnsafe(result, Exit.fail(prepared))
+        const job = Array.isArray(prepared)
           ? scheduler.submit(
             P.OP_CALL,
             task,
-            args,
+            prepared,
             (status, value) => Deferred.doneUnsafe(result, decodeExit(task, status, value)),
             startMethod === "thread" ? options?.transfer : undefined
           )

@@ -226,6 +226,14 @@ describe.each(methods)("Pool on %s", (startMethod) => {
       const error = yield* Effect.flip(pool.apply(T.positive, [-1]))
       expect(error._tag).toBe("InvalidPayload")
       expect(yield* pool.apply(T.positive, [2])).toBe(2)
+      // what crosses is the encoded payload, decoded again in the worker
+      expect(yield* pool.apply(T.doubleEncoded, [21])).toEqual({ doubled: 42, type: "number" })
+      expect(yield* pool.map(T.doubleEncoded, [1, 2])).toEqual([
+        { doubled: 2, type: "number" },
+        { doubled: 4, type: "number" }
+      ])
+      const exits = yield* pool.map(T.positive, [1, -1, 2], { mode: "exit" })
+      expect(exits.map(Exit.isSuccess)).toEqual([true, false, true])
     }))
 
   it.live("a function or a symbol as an argument fails that call only, naming the path", () =>
