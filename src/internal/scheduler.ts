@@ -73,6 +73,8 @@ export interface Slot {
   mark: number
   /** Retires the current incarnation gracefully (set by the supervisor). */
   retire: (() => void) | undefined
+  /** Starts the successor of a worker that will retire (set by the supervisor). */
+  prepare: (() => void) | undefined
 }
 
 export interface SchedulerOptions {
@@ -106,7 +108,8 @@ export const makeScheduler = (options: SchedulerOptions) => {
       depth: 1,
       perJob: 0,
       mark: 0,
-      retire: undefined
+      retire: undefined,
+      prepare: undefined
     })
   }
   let queue: Array<Job> = []
@@ -224,6 +227,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
       // Take no more work; retire once what is in flight has finished.
       slot.ready = false
       slot.retiring = true
+      slot.prepare?.()
     }
     enqueueOp(slot, job.op, job.id, job.task.key, job.data, job.transfer)
   }

@@ -13,7 +13,7 @@ import * as Fiber from "effect/Fiber"
 import type * as Scope from "effect/Scope"
 import * as Errors from "../errors.ts"
 import type { Backend } from "./backend.ts"
-import type { Death, Scheduler } from "./scheduler.ts"
+import type { Death, Link, Scheduler, Slot } from "./scheduler.ts"
 
 // A slot whose worker fails to start this many times in a row breaks the pool
 // instead of respawning forever.
@@ -30,38 +30,72 @@ export const supervise = (scheduler: Scheduler, backend: Backend, scope: Scope.S
   Effect.gen(function*() {
     const incarnations = new Set<Fiber.Fiber<Death>>()
 
-    const loop = (index: number) =>
+    interface Incarnation {
+      fiber: Fiber.Fiber<Death>
+      readonly ended: Deferred.Deferred<Death>
+      up: boolean
+      /** Set when it came up before its slot was free (a successor started early). */
+      link: Link | undefined
+      current: boolean
+    }
+
+    const start = (slot: Slot) =>
       Effect.gen(function*() {
-        const slot = scheduler.slots[index]
+        const inc: Incarnation = {
+          fiber: undefined as unknown as Fiber.Fiber<Death>,
+          ended: Deferred.makeUnsafe<Death>(),
+          up: false,
+          link: undefined,
+          current: false
+        }
+        inc.fiber = yield* Effect.forkIn(
+          backend.incarnate(slot.index, (link) => {
+            inc.up = true
+            if (inc.current) scheduler.attach(slot, link)
+            else inc.link = link
+          }, (batch) => scheduler.receive(slot, batch)),
+          scope
+        )
+        incarnations.add(inc.fiber)
+        inc.fiber.addObserver((exit) => {
+          incarnations.delete(inc.fiber)
+          Deferred.doneUnsafe(inc.ended, Exit.succeed(Exit.isSuccess(exit) ? exit.value : { atStartup: !inc.up }))
+        })
+        return inc
+      })
+
+    const loop = (slot: Slot) => {
+      let next: Incarnation | undefined
+      return Effect.gen(function*() {
         let failedStarts = 0
         while (scheduler.needsWorkers()) {
-          let up = false
-          const ended = Deferred.makeUnsafe<Death>()
-          const incarnation = yield* Effect.forkIn(
-            backend.incarnate(index, (link) => {
-              up = true
-              scheduler.attach(slot, link)
-            }, (batch) => scheduler.receive(slot, batch)),
-            scope
-          )
-          incarnations.add(incarnation)
-          incarnation.addObserver((exit) => {
-            incarnations.delete(incarnation)
-            Deferred.doneUnsafe(ended, Exit.succeed(Exit.isSuccess(exit) ? exit.value : { atStartup: !up }))
-          })
+          const inc = next ?? (yield* start(slot))
+          next = undefined
+          inc.current = true
+          if (inc.link !== undefined) scheduler.attach(slot, inc.link)
           // Recycling: the slot moves on at once; the old worker closes gracefully meanwhile.
           slot.retire = () => {
-            Deferred.doneUnsafe(ended, Exit.succeed<Death>({ atStartup: false }))
-            incarnation.interruptUnsafe()
+            Deferred.doneUnsafe(inc.ended, Exit.succeed<Death>({ atStartup: false }))
+            inc.fiber.interruptUnsafe()
           }
-          const death = yield* Deferred.await(ended)
+          // A worker that reached maxTasksPerChild takes no more work: its
+          // successor boots while it finishes what it has.
+          const retiring = Deferred.makeUnsafe<void>()
+          slot.prepare = () => Deferred.doneUnsafe(retiring, Exit.void)
+          const first = yield* Effect.raceFirst(
+            Deferred.await(inc.ended),
+            Effect.as(Deferred.await(retiring), undefined)
+          )
+          if (first === undefined && scheduler.needsWorkers()) next = yield* start(slot)
+          const death = yield* Deferred.await(inc.ended)
           slot.retire = undefined
+          slot.prepare = undefined
           scheduler.detach(slot, death)
-          failedStarts = up ? 0 : failedStarts + 1
+          failedStarts = inc.up ? 0 : failedStarts + 1
           if (failedStarts >= MAX_FAILED_STARTS) {
             scheduler.breakWith(
               new Errors.WorkerDied({
-                worker: index,
+                worker: slot.index,
                 exitCode: death.exitCode,
                 signal: death.signal,
                 resourceLimit: death.resourceLimit ?? false,
@@ -70,11 +104,12 @@ export const supervise = (scheduler: Scheduler, backend: Backend, scope: Scope.S
             )
           }
         }
-      })
+      }).pipe(Effect.ensuring(Effect.sync(() => next?.fiber.interruptUnsafe())))
+    }
 
     const loops = yield* Effect.forEach(
       scheduler.slots,
-      (slot) => Effect.forkIn(loop(slot.index), scope),
+      (slot) => Effect.forkIn(loop(slot), scope),
       { concurrency: "unbounded" }
     )
     // the loops end first; incarnations they retired may still be closing
