@@ -20,37 +20,29 @@ type Loader = () => Promise<(transfer: boolean) => Adapter>
 
 const worker = (file: string): string => fileURLToPath(new URL(`../workers/${file}`, import.meta.url))
 
+interface RunPool {
+  run(arg: unknown, options: { name: string; transferList?: Array<ArrayBuffer> | undefined }): Promise<any>
+  destroy(): Promise<void>
+}
+
+const runPool = (
+  Ctor: new(options: { filename: string; minThreads: number; maxThreads: number }) => RunPool,
+  file: string
+) =>
+(transfer: boolean) => {
+  const pool = new Ctor({ filename: worker(`${file}${transfer ? "-move" : ""}.mjs`), minThreads: 2, maxThreads: 2 })
+  return {
+    call: (name: "inc" | "countPrimes", arg: number) => pool.run(arg, { name }),
+    echo: (a: Float64Array) =>
+      pool.run(a, { name: "echo", transferList: transfer ? [a.buffer as ArrayBuffer] : undefined }),
+    close: () => pool.destroy()
+  }
+}
+
 const loaders: Record<string, Loader> = {
-  piscina: async () => {
-    const { Piscina } = await import("piscina")
-    return (transfer) => {
-      const pool = new Piscina({
-        filename: worker(transfer ? "piscina-move.mjs" : "piscina.mjs"),
-        minThreads: 2,
-        maxThreads: 2
-      })
-      return {
-        call: (name, arg) => pool.run(arg, { name }),
-        echo: (a) => pool.run(a, { name: "echo", transferList: transfer ? [a.buffer] : undefined }),
-        close: () => pool.destroy()
-      }
-    }
-  },
-  tinypool: async () => {
-    const { Tinypool } = await import("tinypool")
-    return (transfer) => {
-      const pool = new Tinypool({
-        filename: worker(transfer ? "tinypool-move.mjs" : "tinypool.mjs"),
-        minThreads: 2,
-        maxThreads: 2
-      })
-      return {
-        call: (name, arg) => pool.run(arg, { name }),
-        echo: (a) => pool.run(a, { name: "echo", transferList: transfer ? [a.buffer] : undefined }),
-        close: () => pool.destroy()
-      }
-    }
-  },
+  // piscina and tinypool share an API: `run(arg, { name, transferList })`.
+  piscina: async () => runPool((await import("piscina")).Piscina, "piscina"),
+  tinypool: async () => runPool((await import("tinypool")).Tinypool, "tinypool"),
   workerpool: async () => {
     const workerpool = (await import("workerpool")).default
     return (transfer) => {

@@ -17,6 +17,18 @@ export const isCloneError = (e: unknown): boolean =>
 /** The error a transport raises for a value it cannot clone (the `fiber` method raises it too). */
 export const cloneError = (): Error => new DOMException("value could not be cloned", "DataCloneError")
 
+/**
+ * Appends what can be moved to a transfer list. A SharedArrayBuffer is shared
+ * by every thread already, and in a transfer list it throws: it is left out.
+ */
+export const addMovable = (
+  list: Array<unknown> | undefined,
+  items: ReadonlyArray<unknown>
+): Array<unknown> | undefined => {
+  for (const item of items) if (!(item instanceof SharedArrayBuffer)) (list ??= []).push(item)
+  return list
+}
+
 const refused = [WeakMap, WeakSet, Promise, WeakRef] as const
 
 export const findUncloneable = (value: unknown, path: string): Uncloneable | undefined =>

@@ -8,7 +8,7 @@ import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as SchemaModule from "effect/Schema"
 import { type Any, isTransferred } from "../Task.ts"
-import { findUncloneable } from "./clone.ts"
+import { addMovable, findUncloneable } from "./clone.ts"
 import { packNumbers } from "./pack.ts"
 import * as P from "./protocol.ts"
 import { lookup } from "./registry.ts"
@@ -148,7 +148,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
 
   const encodeSuccess = (task: Any, value: unknown): [number, unknown] => {
     if (isTransferred(value)) {
-      for (const t of value.transferList) if (!(t instanceof SharedArrayBuffer)) (outTransfers ??= []).push(t)
+      outTransfers = addMovable(outTransfers, value.transferList)
       value = value.value
     }
     const schema = task.contract?.success

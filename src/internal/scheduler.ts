@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Errors from "../errors.ts"
 import type { Any } from "../Task.ts"
-import { findUncloneable, isCloneError } from "./clone.ts"
+import { addMovable, findUncloneable, isCloneError } from "./clone.ts"
 import { decodeExit } from "./decode.ts"
 import * as P from "./protocol.ts"
 
@@ -181,10 +181,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
     transfer?: ReadonlyArray<unknown>
   ) => {
     slot.outbox.push(op, id, key, data)
-    if (transfer !== undefined) {
-      // a SharedArrayBuffer is shared, never moved (in a transfer list it throws)
-      for (const t of transfer) if (!(t instanceof SharedArrayBuffer)) (slot.transfers ??= []).push(t)
-    }
+    if (transfer !== undefined) slot.transfers = addMovable(slot.transfers, transfer)
     if (!flushScheduled) {
       flushScheduled = true
       queueMicrotask(flush)
@@ -504,9 +501,6 @@ export const makeScheduler = (options: SchedulerOptions) => {
     },
     breakWith,
     started: Deferred.await(started),
-    get brokenBy() {
-      return brokenBy
-    }
   }
 }
 
