@@ -29,6 +29,7 @@ import type { ResourceLimits, Transferable } from "node:worker_threads"
 import * as Errors from "./errors.ts"
 import { type Backend, fiberBackend, workerBackend } from "./internal/backend.ts"
 import { findUncloneable } from "./internal/clone.ts"
+import { holdsShared, live, toRemote } from "./internal/handles.ts"
 import { packNumbers } from "./internal/pack.ts"
 import { decodeExit } from "./internal/decode.ts"
 import * as P from "./internal/protocol.ts"
@@ -340,14 +341,20 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     return args
   }
 
+  // Shared objects cross to a child process as remote handles (see handles.ts).
+  const crossing = startMethod === "process"
+    ? (data: ReadonlyArray<unknown>) => toRemote(data) as ReadonlyArray<unknown>
+    : (data: ReadonlyArray<unknown>) => data
+
   const call = (task: Any, args: ReadonlyArray<unknown>, transfer?: ReadonlyArray<unknown>): Effect.Effect<any, any> =>
     Effect.callback((resume) => {
       const prepared = prepare(task, args, "args")
       if (!Array.isArray(prepared)) return resume(Effect.fail(prepared))
+      const shared = live.size > 0 && holdsShared(prepared)
       const job = scheduler.submit(
-        P.OP_CALL,
+        shared ? P.OP_CALL | P.SHARED_FLAG : P.OP_CALL,
         task,
-        prepared,
+        shared ? crossing(prepared) : prepared,
         (status, value) => resume(decodeExit(task, status, value)),
         startMethod === "thread" ? transfer : undefined
       )
@@ -389,17 +396,19 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       const n = sent.length
       if (n === 0) return resume(Effect.succeed(results))
       const at = slots === undefined ? (k: number) => k : (k: number) => slots![k]
-      const op = star ? (exitMode ? P.OP_STARMAP_EXIT : P.OP_STARMAP) : (exitMode ? P.OP_MAP_EXIT : P.OP_MAP)
+      const shared = live.size > 0 && holdsShared(sent)
+      const op = (star ? (exitMode ? P.OP_STARMAP_EXIT : P.OP_STARMAP) : (exitMode ? P.OP_MAP_EXIT : P.OP_MAP)) |
+        (shared ? P.SHARED_FLAG : 0)
       const jobs: Array<Job> = []
       let remaining = Math.ceil(n / size)
       let failed = false
       const cancelAll = Effect.forEach(jobs, scheduler.cancel, { concurrency: "unbounded", discard: true })
       // Numbers cross packed, and a worker thread gets their buffer moved (see pack.ts).
-      const pack = !star && !precheck && task.contract?.payload === undefined
+      const pack = !star && !precheck && !shared && task.contract?.payload === undefined
       for (let start = 0; start < n; start += size) {
         const end = Math.min(n, start + size)
         const packed = pack ? packNumbers(sent, start, end) : undefined
-        const part = packed ?? sent.slice(start, end)
+        const part = packed ?? (shared ? crossing(sent.slice(start, end)) : sent.slice(start, end))
         const count = end - start
         const job = scheduler.submit(op, task, part, (status, value) => {
           if (failed) return
@@ -496,11 +505,12 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
         const result = Deferred.makeUnsafe<any, any>()
         const prepared = prepare(task, args, "args")
         if (!Array.isArray(prepared)) Deferred.doneUnsafe(result, Exit.fail(prepared))
+        const shared = Array.isArray(prepared) && live.size > 0 && holdsShared(prepared)
         const job = Array.isArray(prepared)
           ? scheduler.submit(
-            P.OP_CALL,
+            shared ? P.OP_CALL | P.SHARED_FLAG : P.OP_CALL,
             task,
-            prepared,
+            shared ? crossing(prepared) : prepared,
             (status, value) => Deferred.doneUnsafe(result, decodeExit(task, status, value)),
             startMethod === "thread" ? options?.transfer : undefined
           )

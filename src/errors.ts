@@ -177,6 +177,33 @@ export class TaskError extends Schema.TaggedError<TaskError>()("TaskError", {
 }
 
 /**
+ * The queue was ended (`Queue.end`): nothing more can be offered, and once
+ * its items are drained `take` fails with this. Python: `ValueError("Queue is
+ * closed")` on put; ours lets consumers drain first, like `effect/Queue.end`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class QueueEnded extends Schema.TaggedError<QueueEnded>()("QueueEnded", {}) {
+  override get message(): string {
+    return "The queue has ended: no more items will come"
+  }
+}
+
+/**
+ * The queue was shut down (`Queue.shutdown`, or its scope closed): every
+ * waiter and every later call fails with this at once.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class QueueShutdown extends Schema.TaggedError<QueueShutdown>()("QueueShutdown", {}) {
+  override get message(): string {
+    return "The queue has been shut down (Queue.shutdown, or its scope closed)"
+  }
+}
+
+/**
  * Every error the library itself can produce.
  *
  * @since 0.1.0

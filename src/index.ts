@@ -17,6 +17,11 @@ export * as Pool from "./Pool.ts"
 /**
  * @since 0.1.0
  */
+export * as Queue from "./Queue.ts"
+
+/**
+ * @since 0.1.0
+ */
 export * as StartMethod from "./StartMethod.ts"
 
 /**
@@ -29,6 +34,8 @@ export {
   InvalidArgument,
   InvalidPayload,
   PoolNotRunning,
+  QueueEnded,
+  QueueShutdown,
   SerializationError,
   TaskError,
   TaskModuleLoadError,

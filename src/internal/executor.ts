@@ -11,6 +11,9 @@ import { type Any, isTransferred } from "../Task.ts"
 import { addMovable, findUncloneable } from "./clone.ts"
 import { packNumbers } from "./pack.ts"
 import * as P from "./protocol.ts"
+import { revive } from "./handles.ts"
+import "./kinds.ts"
+import { type ParentLink, onReply } from "./remote.ts"
 import { lookup } from "./registry.ts"
 import { encodeError, LibFailure } from "./wire.ts"
 
@@ -38,6 +41,8 @@ export interface Executor {
   readonly interruptAll: () => void
   /** Queues a log line for the main program (worker side only). */
   readonly log: (level: string, message: unknown, annotations: Record<string, unknown>, date: number) => void
+  /** Requests to shared objects the main program owns, batched with the replies (child processes). */
+  readonly parent: ParentLink
 }
 
 export type Interrupt = () => void
@@ -360,10 +365,20 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     else chunk(id, key, task, op, data as ReadonlyArray<unknown>)
   }
 
+  const parent: ParentLink = {
+    send: (request, object, op, data) => reply(P.SHARED_ID, request, [object, op, data], "shared"),
+    cancel: (request) => reply(P.SHARED_CANCEL_ID, request, undefined, "shared")
+  }
+
   const receive = (batch: ReadonlyArray<unknown>) => {
     for (let j = 0; j < batch.length; j += P.REQUEST_STRIDE) {
-      const op = batch[j] as number
+      let op = batch[j] as number
       const id = batch[j + 1] as number
+      if (op === P.OP_SHARED_REPLY) {
+        const answer = batch[j + 3] as readonly [number, unknown]
+        onReply(id, answer[0], answer[1])
+        continue
+      }
       if (op === P.OP_INTERRUPT) {
         interrupt(id)
         continue
@@ -373,7 +388,17 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
         continue
       }
       const key = batch[j + 2] as string
-      const data = batch[j + 3]
+      let data = batch[j + 3]
+      if (op & P.SHARED_FLAG) {
+        op &= ~P.SHARED_FLAG
+        try {
+          data = revive(data)
+        } catch (e) {
+          const [s, v] = lib(e)
+          reply(id, P.isChunkOp(op) ? P.S_CHUNK_FAIL : s, P.isChunkOp(op) ? [0, s, v] : v, key)
+          continue
+        }
+      }
       const task = load(key)
       if (!(task instanceof Promise)) {
         dispatch(op, id, key, data, task)
@@ -401,5 +426,5 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     for (const id of Array.from(running.keys())) interrupt(id)
   }
 
-  return { receive, log, interruptAll }
+  return { receive, log, interruptAll, parent }
 }

@@ -13,7 +13,11 @@ export const OP_STARMAP_EXIT = 4 // as OP_STARMAP, but every outcome is returned
 export const OP_INTERRUPT = 5 // id only
 export const OP_INIT = 6 // initializer: argument list
 export const OP_PING = 7 // handshake: answered with [PING_ID, S_OK, undefined]
+export const OP_SHARED_REPLY = 8 // id: the worker's request id; data: [status, value] (see handles.ts)
 export const REQUEST_STRIDE = 4
+
+/** Set on a call's op when its arguments hold shared objects: the worker revives them first. */
+export const SHARED_FLAG = 16
 
 export const S_OK = 0 // value (encoded by the success schema, if any)
 export const S_FAIL = 1 // typed failure of an Effect handler (encoded)
@@ -33,6 +37,12 @@ export const FATAL_ID = -2
 
 /** Id of a log line written in a worker: status is the level, value `[message, annotations, date]`. */
 export const LOG_ID = -1
+
+/** Id of a worker's request to a shared object the main program owns: status is the request id, value `[object, op, data]`. */
+export const SHARED_ID = -3
+
+/** Id of a worker withdrawing such a request: status is the request id. */
+export const SHARED_CANCEL_ID = -4
 
 export const isChunkOp = (op: number): boolean => op >= OP_MAP && op <= OP_STARMAP_EXIT
 export const isStarOp = (op: number): boolean => op === OP_STARMAP || op === OP_STARMAP_EXIT

@@ -12,6 +12,8 @@ import * as Errors from "../errors.ts"
 import type { Any } from "../Task.ts"
 import { addMovable, findUncloneable, isCloneError } from "./clone.ts"
 import { decodeExit } from "./decode.ts"
+import { releaseThread } from "./handles.ts"
+import { type Host, makeHost } from "./host.ts"
 import * as P from "./protocol.ts"
 
 /** What became of a worker incarnation. */
@@ -75,6 +77,8 @@ export interface Slot {
   retire: (() => void) | undefined
   /** Starts the successor of a worker that will retire (set by the supervisor). */
   prepare: (() => void) | undefined
+  /** Serves the worker's requests to shared objects (child processes), made on the first one. */
+  host: Host | undefined
 }
 
 export interface SchedulerOptions {
@@ -109,7 +113,8 @@ export const makeScheduler = (options: SchedulerOptions) => {
       perJob: 0,
       mark: 0,
       retire: undefined,
-      prepare: undefined
+      prepare: undefined,
+      host: undefined
     })
   }
   let queue: Array<Job> = []
@@ -285,6 +290,15 @@ export const makeScheduler = (options: SchedulerOptions) => {
     job.done(status, value)
   }
 
+  /** A worker's request to a shared object of the main program, or its withdrawal. */
+  const serve = (slot: Slot, id: number, request: number, entry: readonly [number, number, unknown]) => {
+    const host = slot.host ??= makeHost((request, status, value) =>
+      enqueueOp(slot, P.OP_SHARED_REPLY, request, "", [status, value])
+    )
+    if (id === P.SHARED_ID) host.request(request, entry[0], entry[1], entry[2])
+    else host.cancel(request)
+  }
+
   /** A reply batch from the worker of `slot`. */
   const receive = (slot: Slot, batch: ReadonlyArray<unknown>) => {
     // Read before finishing jobs: a caller resumed by `finish` may submit at
@@ -295,6 +309,10 @@ export const makeScheduler = (options: SchedulerOptions) => {
       const id = batch[i] as number
       if (id === P.LOG_ID) {
         options.onLog(slot.index, batch[i + 1] as string, batch[i + 2] as ReadonlyArray<unknown>)
+        continue
+      }
+      if (id === P.SHARED_ID || id === P.SHARED_CANCEL_ID) {
+        serve(slot, id, batch[i + 1] as number, batch[i + 2] as readonly [number, number, unknown])
         continue
       }
       const job = slot.inflight.get(id)
@@ -423,6 +441,12 @@ export const makeScheduler = (options: SchedulerOptions) => {
 
   /** The incarnation ended: the jobs it held fail with `WorkerDied`. */
   const detach = (slot: Slot, death: Death) => {
+    // What the dead worker held or waited for in shared objects is let go.
+    slot.host?.releaseAll()
+    slot.host = undefined
+    if (slot.link !== undefined && slot.link.identity.threadId !== 0 && slot.link.identity.pid === process.pid) {
+      releaseThread(slot.link.identity.threadId)
+    }
     slot.ready = false
     slot.link = undefined
     slot.outbox = []

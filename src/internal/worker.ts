@@ -15,6 +15,7 @@ import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
 import { type Interrupt, makeExecutor } from "./executor.ts"
 import * as P from "./protocol.ts"
+import { setParentLink } from "./remote.ts"
 import { encodeError } from "./wire.ts"
 
 const parentPort = WorkerThreads.parentPort
@@ -87,6 +88,7 @@ const executor = makeExecutor({
   run: runEffect
 })
 channel?.on("message", executor.receive)
+setParentLink(executor.parent)
 
 const port = (parentPort ?? process) as unknown as NodeJS.EventEmitter
 port.on("message", (message: readonly [0, ReadonlyArray<unknown>] | readonly [1]) => {

@@ -1,0 +1,149 @@
+/**
+ * The one mechanism by which shared objects (queues, pipes, and later values,
+ * locks and managers) reach workers. Every shared object answers `request(op,
+ * data, reply)`; the transport decides who executes it:
+ *
+ * - `thread`: the object lives in a SharedArrayBuffer; its clone in a worker
+ *   (revived here into the same class) executes requests itself, with Atomics.
+ * - `process`: a child cannot share memory; it gets a `Remote` that sends each
+ *   request to the main program, where the object executes it (see host.ts).
+ * - `fiber`: the object itself.
+ *
+ * On the way to a worker a shared object crosses as its own fields (a plain
+ * object tagged with `~emp`); the worker revives such objects anywhere in the
+ * argument list (plain arrays and objects) before the task sees them.
+ */
+
+/** Answers a request: `status` is one of the `R_*` codes. */
+export type Reply = (status: number, value?: unknown) => void
+
+/** Withdraws a pending request; `ack` runs once it is withdrawn (nothing was consumed). */
+export type Cancel = (ack: () => void) => void
+
+export interface SharedObject {
+  readonly "~emp": string
+  readonly id: number
+  /** Executes (or forwards) a request; returns a canceller while it waits. */
+  readonly request: (op: number, data: unknown, reply: Reply) => Cancel | undefined
+}
+
+// Reply statuses shared by every kind.
+export const R_OK = 0
+export const R_ENDED = 1
+export const R_SHUTDOWN = 2
+export const R_INVALID = 3 // value: the reason
+export const R_CANCELLED = 4
+export const R_EOF = 5
+export const R_BROKEN = 6
+export const R_CLOSED = 7
+
+export const KIND = "~emp"
+
+export const isSharedObject = (u: unknown): u is SharedObject =>
+  typeof u === "object" && u !== null && typeof (u as any)[KIND] === "string" &&
+  typeof (u as any).request === "function"
+
+/** A shared object as it crossed to a worker (its fields, without its class). */
+const isWire = (u: unknown): u is { readonly "~emp": string; readonly id: number; readonly remote?: 1 } =>
+  typeof u === "object" && u !== null && typeof (u as any)[KIND] === "string" &&
+  typeof (u as any).request !== "function"
+
+// -- the main program's objects ---------------------------------------------------
+
+let nextId = 1
+/** Shared objects made in this program and not yet shut down, by id. */
+export const live = new Map<number, SharedObject & { readonly releaseOwner?: (token: number) => void }>()
+
+export const newId = (): number => nextId++
+
+/** A worker thread died: release what it held (its id + 1 is its lock token). */
+export const releaseThread = (threadId: number): void => {
+  for (const object of live.values()) object.releaseOwner?.(threadId + 1)
+}
+
+// -- kinds -----------------------------------------------------------------------
+
+export interface Kind {
+  /** Rebuilds the object from its fields in a thread that shares its memory. */
+  readonly revive: (wire: any) => SharedObject
+  /** The fields a child process needs besides the id (capacity, direction...). */
+  readonly meta: (object: any) => Record<string, unknown>
+  /**
+   * A remote request was withdrawn after it had already been executed: what
+   * to send to undo it (a taken item goes back to the front), if anything.
+   */
+  readonly undo: (op: number, status: number, value: unknown) => readonly [op: number, data: unknown] | undefined
+}
+
+const kinds = new Map<string, Kind>()
+
+export const defineKind = (name: string, kind: Kind): void => {
+  kinds.set(name, kind)
+}
+
+export const kindOf = (name: string): Kind => {
+  const kind = kinds.get(name)
+  if (kind === undefined) throw new Error(`effect-multiprocessing: unknown shared object kind ${name}`)
+  return kind
+}
+
+// -- crossing ------------------------------------------------------------------------
+
+/** Whether the value holds a shared object (in plain arrays and objects). */
+export const holdsShared = (value: unknown, depth = 0): boolean => {
+  if (typeof value !== "object" || value === null || depth > 32) return false
+  if (isSharedObject(value)) return true
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsShared(value[i], depth + 1)) return true
+    return false
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return false
+  for (const k in value) if (holdsShared((value as any)[k], depth + 1)) return true
+  return false
+}
+
+/**
+ * The value as it is sent to a child process: every shared object replaced by
+ * its remote descriptor (containers on the way are copied, never mutated).
+ */
+export const toRemote = (value: unknown, depth = 0): unknown => {
+  if (typeof value !== "object" || value === null || depth > 32) return value
+  if (isSharedObject(value)) {
+    return { [KIND]: value[KIND], id: value.id, remote: 1, ...kindOf(value[KIND]).meta(value) }
+  }
+  if (Array.isArray(value)) return value.map((x) => toRemote(x, depth + 1))
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return value
+  const out: Record<string, unknown> = {}
+  for (const k in value) out[k] = toRemote((value as any)[k], depth + 1)
+  return out
+}
+
+let makeRemote: ((wire: any) => SharedObject) | undefined
+
+/** Set by remote.ts where it is loaded (the worker entry). */
+export const setRemoteFactory = (factory: (wire: any) => SharedObject): void => {
+  makeRemote = factory
+}
+
+/** Replaces, in place, every shared object's fields by a live object. */
+export const revive = (value: unknown, depth = 0): unknown => {
+  if (typeof value !== "object" || value === null || depth > 32) return value
+  if (isSharedObject(value)) return value
+  if (isWire(value)) {
+    if (value.remote === 1) {
+      if (makeRemote === undefined) throw new Error("effect-multiprocessing: no route to the main program")
+      return makeRemote(value)
+    }
+    return kindOf(value[KIND]).revive(value)
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = revive(value[i], depth + 1)
+    return value
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return value
+  for (const k in value) (value as any)[k] = revive((value as any)[k], depth + 1)
+  return value
+}

@@ -1,0 +1,5 @@
+/**
+ * Every kind of shared object, so that a worker can revive any of them
+ * before the task that receives it has imported its public module.
+ */
+import "./ring.ts"

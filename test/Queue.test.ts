@@ -1,0 +1,242 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
+import * as fc from "fast-check"
+import * as util from "node:util"
+import { Pool, Queue } from "../src/index.ts"
+import * as Q from "./fixtures/queues.ts"
+import { childPids, threadCount } from "./helpers.ts"
+
+const methods = ["thread", "process", "fiber"] as const
+
+const mixed = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.string(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.constantFrom(-0, NaN, Infinity),
+  fc.bigInt(),
+  fc.date({ noInvalidDate: true }),
+  fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(fc.integer(), fc.string())),
+  fc.array(fc.oneof(fc.integer(), fc.string(), fc.constant(undefined)), { maxLength: 5 })
+)
+
+// Items compare by their structured-clone bytes (-0, NaN, undefined and Dates included).
+const sortKey = (x: unknown): string => util.inspect(structuredClone(x), { depth: null })
+
+describe.each(methods)("Queue on %s", (startMethod) => {
+  const make = (processes = 2) => Pool.make({ processes, startMethod })
+
+  it.live("a producer worker and a consumer worker exchange items in order", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const q = yield* Queue.make<number>()
+      const producer = yield* pool.applyAsync(Q.produce, [q, 0, 2000])
+      const taken = yield* pool.apply(Q.consume, [q, 2000])
+      expect(yield* Fiber.join(producer)).toBe(2000)
+      expect(taken).toEqual(Array.from({ length: 2000 }, (_, i) => i))
+      expect(yield* Queue.size(q)).toBe(0)
+    }))
+
+  it.live("the main program and a worker share one queue, nested anywhere in the arguments", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const q = yield* Queue.make<number>({ capacity: 4 })
+      yield* Queue.offer(q, 42)
+      expect(yield* pool.apply(Q.takeNested, [{ queues: [q] }])).toBe(42)
+      yield* pool.apply(Q.produce, [q, 10, 3])
+      expect([yield* Queue.take(q), yield* Queue.take(q), yield* Queue.take(q)]).toEqual([10, 11, 12])
+      expect(yield* pool.apply(Q.pollOnce, [q])).toBe(undefined)
+    }))
+
+  it.live("P producers and C consumers over workers: the multiset taken equals the multiset offered", () =>
+    Effect.gen(function*() {
+      // every producer and consumer needs a worker of its own: they wait on each other
+      const pool = yield* make(4)
+      yield* Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.array(mixed, { maxLength: 30 }), { minLength: 1, maxLength: 2 }),
+            fc.integer({ min: 1, max: 2 }),
+            fc.integer({ min: 0, max: 5 }),
+            (batches, consumers, capacity) =>
+              Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+                const q = yield* Queue.make<unknown>({ capacity })
+                const producers = yield* Effect.forEach(batches, (items) => pool.applyAsync(Q.produceItems, [q, items]))
+                const takers = yield* Effect.forEach(
+                  Array.from({ length: consumers }),
+                  () => pool.applyAsync(Q.drain, [q])
+                )
+                yield* Fiber.joinAll(producers)
+                yield* Queue.end(q)
+                const taken = (yield* Fiber.joinAll(takers)).flat()
+                const offered = batches.flat()
+                expect(taken.map(sortKey).sort()).toEqual(offered.map(sortKey).sort())
+              })))
+          ),
+          { numRuns: startMethod === "process" ? 8 : 15 }
+        )
+      )
+    }), 120_000)
+
+  it.live("capacity: tryOffer refuses when full, offer waits until a take makes room", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const q = yield* Queue.make<number>({ capacity: 2 })
+      expect(yield* Queue.tryOffer(q, 1)).toBe(true)
+      expect(yield* Queue.tryOffer(q, 2)).toBe(true)
+      expect(yield* Queue.tryOffer(q, 3)).toBe(false)
+      const blocked = yield* pool.applyAsync(Q.produce, [q, 3, 1])
+      expect(yield* pool.apply(Q.consume, [q, 3])).toEqual([1, 2, 3])
+      expect(yield* Fiber.join(blocked)).toBe(1)
+    }))
+
+  it.live("end: offers fail, consumers drain what is left, then take fails and stream ends", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const q = yield* Queue.make<number>()
+      yield* Queue.offerAll(q, [1, 2, 3])
+      yield* Queue.end(q)
+      expect(yield* pool.apply(Q.offerOne, [q, 4])).toBe("QueueEnded")
+      expect(yield* pool.apply(Q.consume, [q, 1])).toEqual([1])
+      expect(yield* Stream.runCollect(Queue.stream(q))).toEqual([2, 3])
+      const error = yield* Effect.flip(Queue.take(q))
+      expect(error._tag).toBe("QueueEnded")
+    }))
+
+  it.live("shutdown: a worker waiting in take fails at once with QueueShutdown", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const q = yield* Queue.make<number>()
+      const ready = yield* Queue.make<string>()
+      const waiting = yield* pool.applyAsync(Q.readyThenTake, [ready, q])
+      expect(yield* Queue.take(ready)).toBe("ready")
+      yield* Queue.shutdown(q)
+      const exit = yield* Fiber.await(waiting)
+      expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain("QueueShutdown")
+      expect((yield* Effect.flip(Queue.offer(q, 1)))._tag).toBe("QueueShutdown")
+    }))
+
+  it.live("closing the queue's scope fails a worker waiting on it; the handle then fails with a typed error", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const ready = yield* Queue.make<string>()
+      const [q, waiting] = yield* Effect.scoped(Effect.gen(function*() {
+        const q = yield* Queue.make<number>()
+        const waiting = yield* pool.applyAsync(Q.readyThenTake, [ready, q])
+        expect(yield* Queue.take(ready)).toBe("ready")
+        return [q, waiting] as const
+      }))
+      const exit = yield* Fiber.await(waiting)
+      expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain("QueueShutdown")
+      expect((yield* Effect.flip(Queue.take(q)))._tag).toBe("QueueShutdown")
+    }))
+
+  it.live("an interrupted take in a worker consumes nothing, even when an item arrives at that moment", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const q = yield* Queue.make<number>()
+      const out = yield* Queue.make<number>()
+      const ready = yield* Queue.make<string>()
+      for (let round = 0; round < 20; round++) {
+        const waiting = yield* pool.applyAsync(Q.readyThenMove, [ready, q, out])
+        yield* Queue.take(ready)
+        // the item and the interruption race: the take completes (and the
+        // item is moved to out) or is interrupted (and the item stays in q)
+        yield* Queue.offer(q, round)
+        yield* Fiber.interrupt(waiting)
+        const left = yield* Queue.size(q)
+        const moved = yield* Queue.size(out)
+        expect(left + moved).toBe(1)
+        expect(yield* Queue.take(left === 1 ? q : out)).toBe(round)
+      }
+    }))
+
+  it.live("an item that cannot be sent fails offer with SerializationError naming it; nothing is enqueued", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const q = yield* Queue.make<unknown>()
+      expect(yield* pool.apply(Q.offerFunction, [q])).toBe("SerializationError item.f")
+      const error = yield* Effect.flip(Queue.offer(q, Symbol("s")))
+      expect(error._tag).toBe("SerializationError")
+      expect(yield* Queue.size(q)).toBe(0)
+    }))
+
+  it.live("JoinableQueue: join returns once the last taskDone is called", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      const q = yield* Queue.make<number>({ joinable: true })
+      yield* Queue.offerAll(q, [1, 2, 3, 4])
+      const joined = yield* Effect.forkChild(Queue.join(q))
+      expect(yield* pool.apply(Q.work, [q, 3])).toBe(6)
+      // one item is not done yet: join still waits
+      expect(joined.pollUnsafe()).toBeUndefined()
+      expect(yield* pool.apply(Q.work, [q, 1])).toBe(4)
+      yield* Fiber.join(joined)
+      const tooOften = yield* Effect.flip(Queue.taskDone(q))
+      expect(tooOften._tag).toBe("InvalidArgument")
+    }))
+})
+
+describe("Queue, thread transport", () => {
+  it.live("workers exchange 10,000 items while the main thread is held in a busy loop", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 2, startMethod: "thread" })
+      // warm both workers so the modules are loaded before the main thread blocks
+      const q = yield* Queue.make<number>({ capacity: 64 })
+      const flag = new Int32Array(new SharedArrayBuffer(4))
+      const consumer = yield* pool.applyAsync(Q.takeAllThenFlag, [q, 10_000, flag])
+      const producer = yield* pool.applyAsync(Q.produce, [q, 1, 10_000])
+      // let the requests go out, then hold the main thread until the consumer is done
+      yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      const deadline = Date.now() + 60_000
+      while (Atomics.load(flag, 0) === 0 && Date.now() < deadline) {
+        // busy: no event loop turn, no message handled on this thread
+      }
+      expect(Atomics.load(flag, 0)).toBe(1)
+      expect(yield* Fiber.join(consumer)).toBe(10_000 * 10_001 / 2)
+      expect(yield* Fiber.join(producer)).toBe(10_000)
+    }))
+
+  it.live("a worker that dies holding a queue's lock does not leave it locked for the others", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 2, startMethod: "thread" })
+      const q = yield* Queue.make<number>()
+      const died = yield* Effect.flip(pool.apply(Q.dieHoldingLock, [q]))
+      expect(died._tag).toBe("WorkerDied")
+      yield* Queue.offerAll(q, [1, 2])
+      expect(yield* pool.apply(Q.consume, [q, 2])).toEqual([1, 2])
+    }))
+})
+
+describe("Queue faults on thread and process", () => {
+  it.live.each(["thread", "process"] as const)("a consumer killed mid-take: the others go on, nothing deadlocks (%s)", (startMethod) =>
+    Effect.gen(function*() {
+      const threadsBefore = threadCount()
+      yield* Effect.scoped(Effect.gen(function*() {
+        const pool = yield* Pool.make({ processes: 2, startMethod, interruptGracePeriod: 1 })
+        const q = yield* Queue.make<number>()
+        const ready = yield* Queue.make<string>()
+        const victim = yield* pool.applyAsync(Q.readyThenTake, [ready, q])
+        yield* Queue.take(ready)
+        // kill the worker waiting in take
+        const workers = yield* pool.workers
+        if (startMethod === "process") {
+          for (const w of workers) process.kill(w.pid, "SIGKILL")
+        } else {
+          yield* pool.terminate
+        }
+        const exit = yield* Fiber.await(victim)
+        expect(Exit.isFailure(exit)).toBe(true)
+        yield* Queue.offerAll(q, [7, 8])
+        const pool2 = yield* Pool.make({ processes: 1, startMethod })
+        expect(yield* pool2.apply(Q.consume, [q, 2])).toEqual([7, 8])
+      }))
+      expect(threadCount()).toBe(threadsBefore)
+      expect(childPids()).toEqual([])
+    }))
+})
