@@ -204,6 +204,44 @@ export class QueueShutdown extends Schema.TaggedError<QueueShutdown>()("QueueShu
 }
 
 /**
+ * `Pipe.recv` on an end whose peer was closed, once everything the peer sent
+ * has been received. Python: `EOFError`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PipeEOF extends Schema.TaggedError<PipeEOF>()("PipeEOF", {}) {
+  override get message(): string {
+    return "End of file: the other end of the pipe was closed and everything it sent has been received"
+  }
+}
+
+/**
+ * `Pipe.send` to an end that was closed. Python: `BrokenPipeError`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BrokenPipe extends Schema.TaggedError<BrokenPipe>()("BrokenPipe", {}) {
+  override get message(): string {
+    return "Broken pipe: the other end of the pipe was closed"
+  }
+}
+
+/**
+ * Any use of a connection end after it was closed (or after the pipe's scope
+ * closed). Python: `OSError("handle is closed")`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PipeClosed extends Schema.TaggedError<PipeClosed>()("PipeClosed", {}) {
+  override get message(): string {
+    return "This end of the pipe is closed"
+  }
+}
+
+/**
  * Every error the library itself can produce.
  *
  * @since 0.1.0

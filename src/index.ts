@@ -12,6 +12,11 @@ export * as Errors from "./errors.ts"
 /**
  * @since 0.1.0
  */
+export * as Pipe from "./Pipe.ts"
+
+/**
+ * @since 0.1.0
+ */
 export * as Pool from "./Pool.ts"
 
 /**
@@ -31,8 +36,11 @@ export * as Task from "./Task.ts"
 
 export {
   InitializerFailed,
+  BrokenPipe,
   InvalidArgument,
   InvalidPayload,
+  PipeClosed,
+  PipeEOF,
   PoolNotRunning,
   QueueEnded,
   QueueShutdown,

@@ -3,3 +3,4 @@
  * before the task that receives it has imported its public module.
  */
 import "./ring.ts"
+import "./pipe.ts"

@@ -31,7 +31,7 @@ export const Q_SHUTDOWN = 7
 export const Q_TASK_DONE = 8
 export const Q_JOIN = 9 // waits until every offered item is done
 export const Q_PUT_BACK = 10 // data: bytes, returned to the front (an undone remote take)
-export const Q_AWAIT = 11 // waits until an item is there (value true) or the queue ended (false)
+export const Q_AWAIT = 11 // waits until an item is there (value true) or the queue ended (false); data false: no wait
 
 // 64-bit words (BigInt64 indexes) and 32-bit fields (Int32 indexes) of the header.
 const W_TAIL = 0 // (tail position, pushes)
@@ -360,12 +360,20 @@ export class QueueCore implements SharedObject {
       case Q_POLL:
         this.locked(() => this.pop(), (r) => typeof r !== "number" ? reply(R_OK, r) : r === -1 || r === R_ENDED ? reply(R_OK, undefined) : reply(r))
         return undefined
-      case Q_AWAIT:
-        return this.retry(() => {
+      case Q_AWAIT: {
+        const check = () => {
           if (this.count() > 0) return true
           const state = this.state()
           return state === OPEN ? -1 : state === ENDED ? false : R_SHUTDOWN
-        }, I_PUSHED, I_WAIT_NOT_EMPTY, (r) => r === R_SHUTDOWN ? reply(R_SHUTDOWN) : reply(R_OK, r))
+        }
+        const answer = (r: boolean | number) => r === R_SHUTDOWN ? reply(R_SHUTDOWN) : reply(R_OK, r)
+        // data false: do not wait (value undefined when a take would wait)
+        if (data === false) {
+          this.locked(check, (r) => r === -1 ? reply(R_OK, undefined) : answer(r))
+          return undefined
+        }
+        return this.retry(check, I_PUSHED, I_WAIT_NOT_EMPTY, answer)
+      }
       case Q_SIZE: {
         const state = this.state()
         if (state === SHUTDOWN) reply(R_SHUTDOWN)
