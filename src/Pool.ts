@@ -31,6 +31,7 @@ import { type Backend, fiberBackend, workerBackend } from "./internal/backend.ts
 import { findUncloneable } from "./internal/clone.ts"
 import { holdsShared, live, toRemote } from "./internal/handles.ts"
 import { packNumbers } from "./internal/pack.ts"
+import { schedulers } from "./internal/poolInternals.ts"
 import { decodeExit } from "./internal/decode.ts"
 import * as P from "./internal/protocol.ts"
 import { type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
@@ -287,6 +288,7 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
       ).pipe(Effect.withSpan("Pool.join")),
       terminate
     })
+    schedulers.set(pool, scheduler)
     return pool
   }
 )
@@ -518,7 +520,9 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
         const awaitResult = job === undefined
           ? Deferred.await(result)
           : Deferred.await(result).pipe(Effect.onInterrupt(() => scheduler.cancel(job)))
-        return Effect.forkIn(awaitResult, internals.scope)
+        // Started at once, so that an interrupt right after this returns
+        // finds the canceller installed (else the job would run on, unowned).
+        return Effect.forkIn(awaitResult, internals.scope, { startImmediately: true })
       }).pipe(Effect.withSpan("Pool.applyAsync"))) as Pool["applyAsync"],
     map: Effect.fn("Pool.map")(function*(task: Any, inputs: Iterable<unknown>, options?: any) {
       return yield* map(task, inputs, options)

@@ -22,6 +22,11 @@ export * as Pool from "./Pool.ts"
 /**
  * @since 0.1.0
  */
+export * as Process from "./Process.ts"
+
+/**
+ * @since 0.1.0
+ */
 export * as Queue from "./Queue.ts"
 
 /**

@@ -35,6 +35,8 @@ export interface SpawnOptions {
   readonly maxMemoryMb?: number | undefined
   readonly env?: NodeJS.ProcessEnv | undefined
   readonly execArgv?: ReadonlyArray<string> | undefined
+  /** The worker's name, as `Process.current` reports it there (per slot index). */
+  readonly name?: ((index: number) => string) | undefined
 }
 
 // The worker entry sits beside this module, as .ts in src/ and .js in dist/.
@@ -141,10 +143,10 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
         }
         return w
       }
-      const kill = () => {
+      const kill = (signal?: NodeJS.Signals) => {
         if (raw === undefined) return
         if ("terminate" in raw) void raw.terminate()
-        else raw.kill("SIGKILL")
+        else raw.kill(signal ?? "SIGKILL")
       }
       const death = (): Death => {
         const e = error as (Error & { code?: string }) | undefined
@@ -168,7 +170,8 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
             onBatch(batch)
             return Effect.void
           },
-          { onSpawn: worker.send([P.OP_PING, P.PING_ID, "", undefined]).pipe(Effect.orDie) }
+          // the ping carries the worker's name (Process.current there)
+          { onSpawn: worker.send([P.OP_PING, P.PING_ID, "", options.name?.(index) ?? `PoolWorker-${index + 1}`]).pipe(Effect.orDie) }
         )
         return death()
       }).pipe(

@@ -12,6 +12,7 @@ import { addMovable, findUncloneable } from "./clone.ts"
 import { packNumbers } from "./pack.ts"
 import * as P from "./protocol.ts"
 import { revive } from "./handles.ts"
+import { setWorkerName } from "./identity.ts"
 import "./kinds.ts"
 import { type ParentLink, onReply } from "./remote.ts"
 import { lookup } from "./registry.ts"
@@ -384,6 +385,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
         continue
       }
       if (op === P.OP_PING) {
+        if (typeof batch[j + 3] === "string") setWorkerName(batch[j + 3] as string)
         reply(id, P.S_OK, undefined, "")
         continue
       }

@@ -12,7 +12,7 @@ export const OP_MAP_EXIT = 3 // as OP_MAP, but every outcome is returned
 export const OP_STARMAP_EXIT = 4 // as OP_STARMAP, but every outcome is returned
 export const OP_INTERRUPT = 5 // id only
 export const OP_INIT = 6 // initializer: argument list
-export const OP_PING = 7 // handshake: answered with [PING_ID, S_OK, undefined]
+export const OP_PING = 7 // handshake, data: the worker's name; answered with [PING_ID, S_OK, undefined]
 export const OP_SHARED_REPLY = 8 // id: the worker's request id; data: [status, value] (see handles.ts)
 export const REQUEST_STRIDE = 4
 

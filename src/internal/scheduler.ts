@@ -30,8 +30,8 @@ export interface Death {
 export interface Link {
   /** Posts a request batch, moving `transfers`; throws when the batch cannot be cloned. */
   readonly post: (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => void
-  /** Ends the worker now (a stuck worker, or `terminate`). */
-  readonly kill: () => void
+  /** Ends the worker now (a stuck worker, or `terminate`); a child gets `signal` (default SIGKILL). */
+  readonly kill: (signal?: NodeJS.Signals) => void
   /** Who the worker is, for diagnostics. */
   readonly identity: { readonly threadId: number; readonly pid: number }
 }
