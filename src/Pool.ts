@@ -34,7 +34,7 @@ import { packNumbers } from "./internal/pack.ts"
 import { schedulers } from "./internal/poolInternals.ts"
 import { decodeExit } from "./internal/decode.ts"
 import * as P from "./internal/protocol.ts"
-import { type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
+import { type Done, type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
 import { supervise } from "./internal/supervisor.ts"
 import { CurrentStartMethod, type StartMethod } from "./StartMethod.ts"
 import type { Any, Task } from "./Task.ts"
@@ -49,7 +49,7 @@ export interface Options<InitArgs extends ReadonlyArray<any> = ReadonlyArray<any
   /** `"thread"` (default), `"process"` or `"fiber"`. */
   readonly startMethod?: StartMethod | undefined
   /** A task run once in each worker before it takes any work. */
-  readonly initializer?: Task<InitArgs, any, any> | undefined
+  readonly initializer?: Task<InitArgs, any, any, never> | undefined
   readonly initargs?: InitArgs | undefined
   /** Replace a worker after it has run this many tasks (a chunk of `map` counts as one). */
   readonly maxTasksPerChild?: number | undefined
@@ -134,59 +134,59 @@ export interface Pool {
   /** The workers running now. */
   readonly workers: Effect.Effect<ReadonlyArray<WorkerInfo>>
   /** One call, arguments as a list [`apply`]. */
-  readonly apply: <Args extends ReadonlyArray<any>, A, E>(
-    task: Task<Args, A, E>,
+  readonly apply: <Args extends ReadonlyArray<any>, A, E, R>(
+    task: Task<Args, A, E, R>,
     args: NoInfer<Args>,
     options?: ApplyOptions
-  ) => Effect.Effect<A, E | Errors.PoolError>
+  ) => Effect.Effect<A, E | Errors.PoolError, R>
   /** One call in the background: a fiber in the pool's scope [`apply_async`]. */
-  readonly applyAsync: <Args extends ReadonlyArray<any>, A, E>(
-    task: Task<Args, A, E>,
+  readonly applyAsync: <Args extends ReadonlyArray<any>, A, E, R>(
+    task: Task<Args, A, E, R>,
     args: NoInfer<Args>,
     options?: ApplyOptions
-  ) => Effect.Effect<Fiber.Fiber<A, E | Errors.PoolError>>
+  ) => Effect.Effect<Fiber.Fiber<A, E | Errors.PoolError>, never, R>
   /**
    * The task on every input, results in input order [`map`]. Fails with the
    * first failure and interrupts the rest; with `{ mode: "exit" }` it returns
    * every outcome instead.
    */
   readonly map: {
-    <I, A, E>(
-      task: Task<readonly [I], A, E>,
+    <I, A, E, R>(
+      task: Task<readonly [I], A, E, R>,
       inputs: Iterable<NoInfer<I>>,
       options?: MapOptions & { readonly mode?: "fail-fast" | undefined }
-    ): Effect.Effect<Array<A>, E | Errors.PoolError>
-    <I, A, E>(
-      task: Task<readonly [I], A, E>,
+    ): Effect.Effect<Array<A>, E | Errors.PoolError, R>
+    <I, A, E, R>(
+      task: Task<readonly [I], A, E, R>,
       inputs: Iterable<NoInfer<I>>,
       options: MapOptions & { readonly mode: "exit" }
-    ): Effect.Effect<Array<Exit.Exit<A, E | Errors.PoolError>>>
+    ): Effect.Effect<Array<Exit.Exit<A, E | Errors.PoolError>>, never, R>
   }
   /** The task on every argument list [`starmap`]. */
   readonly starmap: {
-    <Args extends ReadonlyArray<any>, A, E>(
-      task: Task<Args, A, E>,
+    <Args extends ReadonlyArray<any>, A, E, R>(
+      task: Task<Args, A, E, R>,
       inputs: Iterable<NoInfer<Args>>,
       options?: MapOptions & { readonly mode?: "fail-fast" | undefined }
-    ): Effect.Effect<Array<A>, E | Errors.PoolError>
-    <Args extends ReadonlyArray<any>, A, E>(
-      task: Task<Args, A, E>,
+    ): Effect.Effect<Array<A>, E | Errors.PoolError, R>
+    <Args extends ReadonlyArray<any>, A, E, R>(
+      task: Task<Args, A, E, R>,
       inputs: Iterable<NoInfer<Args>>,
       options: MapOptions & { readonly mode: "exit" }
-    ): Effect.Effect<Array<Exit.Exit<A, E | Errors.PoolError>>>
+    ): Effect.Effect<Array<Exit.Exit<A, E | Errors.PoolError>>, never, R>
   }
   /** Results as a Stream in input order, with a bounded window of work in flight [`imap`]. */
-  readonly imap: <I, A, E, EI = never, RI = never>(
-    task: Task<readonly [I], A, E>,
+  readonly imap: <I, A, E, R, EI = never, RI = never>(
+    task: Task<readonly [I], A, E, R>,
     inputs: Iterable<NoInfer<I>> | Stream.Stream<NoInfer<I>, EI, RI>,
     options?: StreamOptions
-  ) => Stream.Stream<A, E | EI | Errors.PoolError, RI>
+  ) => Stream.Stream<A, E | EI | Errors.PoolError, R | RI>
   /** Results as a Stream in completion order [`imap_unordered`]. */
-  readonly imapUnordered: <I, A, E, EI = never, RI = never>(
-    task: Task<readonly [I], A, E>,
+  readonly imapUnordered: <I, A, E, R, EI = never, RI = never>(
+    task: Task<readonly [I], A, E, R>,
     inputs: Iterable<NoInfer<I>> | Stream.Stream<NoInfer<I>, EI, RI>,
     options?: StreamOptions
-  ) => Stream.Stream<A, E | EI | Errors.PoolError, RI>
+  ) => Stream.Stream<A, E | EI | Errors.PoolError, R | RI>
   /** No new work; what is queued and running finishes, then the workers exit [`close`]. */
   readonly close: Effect.Effect<void>
   /** Waits for the workers of a closed or terminated pool to exit [`join`]. */
@@ -344,22 +344,63 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
   }
 
   // Shared objects cross to a child process as remote handles (see handles.ts).
-  const crossing = startMethod === "process"
-    ? (data: ReadonlyArray<unknown>) => toRemote(data) as ReadonlyArray<unknown>
-    : (data: ReadonlyArray<unknown>) => data
+  const crossing = startMethod === "process" ? toRemote : (data: unknown) => data
 
-  const call = (task: Any, args: ReadonlyArray<unknown>, transfer?: ReadonlyArray<unknown>): Effect.Effect<any, any> =>
+  /**
+   * The op and data as they are sent: with the task's services attached
+   * (`[data, [key, value, ...]]`), and flagged when shared objects are in
+   * them. Only tasks with services, or programs with shared objects, pay.
+   */
+  const seal = (op: number, data: unknown, services: ReadonlyArray<unknown> | undefined): readonly [number, unknown] => {
+    let sealed = data
+    if (services !== undefined) {
+      op |= P.SERVICES_FLAG
+      sealed = [data, services]
+    }
+    if (live.size > 0 && holdsShared(sealed)) return [op | P.SHARED_FLAG, crossing(sealed)]
+    return [op, sealed]
+  }
+
+  /**
+   * Runs `f` with the values of the task's declared services, read from the
+   * caller's context as `[key, value, ...]` (undefined when it declares none).
+   */
+  const withServices = <A, E, R>(
+    task: Any,
+    f: (services: ReadonlyArray<unknown> | undefined) => Effect.Effect<A, E, R>
+  ): Effect.Effect<A, E, R> => {
+    const keys = task?.contract?.services
+    if (keys === undefined || keys.length === 0) return Effect.suspend(() => f(undefined))
+    return Effect.flatMap(Effect.context<never>(), (context) => {
+      const services: Array<unknown> = []
+      for (const key of keys) services.push(key.key, Context.getUnsafe(context, key))
+      return f(services)
+    })
+  }
+
+  const submitCall = (
+    task: Any,
+    args: ReadonlyArray<unknown>,
+    services: ReadonlyArray<unknown> | undefined,
+    done: Done,
+    transfer: ReadonlyArray<unknown> | undefined
+  ): Job | undefined => {
+    const moved = startMethod === "thread" ? transfer : undefined
+    if (services === undefined && live.size === 0) return scheduler.submit(P.OP_CALL, task, args, done, moved)
+    const [op, data] = seal(P.OP_CALL, args, services)
+    return scheduler.submit(op, task, data, done, moved)
+  }
+
+  const call = (
+    task: Any,
+    args: ReadonlyArray<unknown>,
+    transfer?: ReadonlyArray<unknown>,
+    services?: ReadonlyArray<unknown>
+  ): Effect.Effect<any, any> =>
     Effect.callback((resume) => {
       const prepared = prepare(task, args, "args")
       if (!Array.isArray(prepared)) return resume(Effect.fail(prepared))
-      const shared = live.size > 0 && holdsShared(prepared)
-      const job = scheduler.submit(
-        shared ? P.OP_CALL | P.SHARED_FLAG : P.OP_CALL,
-        task,
-        shared ? crossing(prepared) : prepared,
-        (status, value) => resume(decodeExit(task, status, value)),
-        startMethod === "thread" ? transfer : undefined
-      )
+      const job = submitCall(task, prepared, services, (status, value) => resume(decodeExit(task, status, value)), transfer)
       if (job !== undefined) return scheduler.cancel(job)
     })
 
@@ -372,7 +413,8 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     star: boolean,
     inputs: ReadonlyArray<unknown>,
     size: number,
-    exitMode: boolean
+    exitMode: boolean,
+    services?: ReadonlyArray<unknown>
   ): Effect.Effect<Array<any>, any> =>
     Effect.callback((resume) => {
       const results: Array<unknown> = new Array(inputs.length)
@@ -398,21 +440,21 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       const n = sent.length
       if (n === 0) return resume(Effect.succeed(results))
       const at = slots === undefined ? (k: number) => k : (k: number) => slots![k]
-      const shared = live.size > 0 && holdsShared(sent)
-      const op = (star ? (exitMode ? P.OP_STARMAP_EXIT : P.OP_STARMAP) : (exitMode ? P.OP_MAP_EXIT : P.OP_MAP)) |
-        (shared ? P.SHARED_FLAG : 0)
+      const sealed = services !== undefined || (live.size > 0 && holdsShared(sent))
+      const op = star ? (exitMode ? P.OP_STARMAP_EXIT : P.OP_STARMAP) : (exitMode ? P.OP_MAP_EXIT : P.OP_MAP)
       const jobs: Array<Job> = []
       let remaining = Math.ceil(n / size)
       let failed = false
       const cancelAll = Effect.forEach(jobs, scheduler.cancel, { concurrency: "unbounded", discard: true })
       // Numbers cross packed, and a worker thread gets their buffer moved (see pack.ts).
-      const pack = !star && !precheck && !shared && task.contract?.payload === undefined
+      const pack = !star && !precheck && !sealed && task.contract?.payload === undefined
       for (let start = 0; start < n; start += size) {
         const end = Math.min(n, start + size)
         const packed = pack ? packNumbers(sent, start, end) : undefined
-        const part = packed ?? (shared ? crossing(sent.slice(start, end)) : sent.slice(start, end))
+        const part = packed ?? sent.slice(start, end)
         const count = end - start
-        const job = scheduler.submit(op, task, part, (status, value) => {
+        const [sentOp, data] = sealed ? seal(op, part, services) : [op, part]
+        const job = scheduler.submit(sentOp, task, data, (status, value) => {
           if (failed) return
           if (status === P.S_OK) {
             const values = value as Array<unknown>
@@ -456,11 +498,11 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
 
   const mapWith = (star: boolean) =>
   (task: Any, inputs: Iterable<unknown>, options?: MapOptions & { readonly mode?: "fail-fast" | "exit" }) =>
-    Effect.suspend(() => {
+    withServices(task, (services) => {
       const items = Array.isArray(inputs) ? inputs : Array.from(inputs)
       const size = chunkSize(items.length, options?.chunksize)
       if (typeof size !== "number") return Effect.fail(size)
-      return chunks(task, star, items, size, options?.mode === "exit")
+      return chunks(task, star, items, size, options?.mode === "exit", services)
     })
 
   const streamWith = (unordered: boolean) =>
@@ -477,12 +519,17 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       )
     }
     const source = Stream.isStream(inputs) ? inputs : Stream.fromIterable(inputs, { chunkSize: window })
-    if (size === 1) return Stream.mapEffect(source, (x) => call(task, [x]), { concurrency: window, unordered })
-    return source.pipe(
-      Stream.grouped(size),
-      Stream.mapEffect((part) => chunks(task, false, part, size, false), { concurrency: window, unordered }),
-      Stream.flattenIterable
-    )
+    return Stream.unwrap(withServices(task, (services) =>
+      Effect.succeed(
+        size === 1
+          ? Stream.mapEffect(source, (x) => call(task, [x], undefined, services), { concurrency: window, unordered })
+          : source.pipe(
+            Stream.grouped(size),
+            Stream.mapEffect((part) => chunks(task, false, part, size, false, services), { concurrency: window, unordered }),
+            Stream.flattenIterable
+          )
+      )
+    ))
   }
 
   const map = mapWith(false)
@@ -500,21 +547,20 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     // capture; and not made the parent of the call (nothing runs under it on
     // this side), which spares the fiber a context change per call.
     apply: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
-      Effect.useSpan("Pool.apply", () => call(task, args, options?.transfer))) as Pool["apply"],
+      Effect.useSpan("Pool.apply", () => withServices(task, (services) => call(task, args, options?.transfer, services)))) as Pool["apply"],
     applyAsync: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
-      Effect.suspend(() => {
+      withServices(task, (services) => {
         // Submitted now, as Python's apply_async: a close() right after lets it finish.
         const result = Deferred.makeUnsafe<any, any>()
         const prepared = prepare(task, args, "args")
         if (!Array.isArray(prepared)) Deferred.doneUnsafe(result, Exit.fail(prepared))
-        const shared = Array.isArray(prepared) && live.size > 0 && holdsShared(prepared)
         const job = Array.isArray(prepared)
-          ? scheduler.submit(
-            shared ? P.OP_CALL | P.SHARED_FLAG : P.OP_CALL,
+          ? submitCall(
             task,
-            shared ? crossing(prepared) : prepared,
+            prepared,
+            services,
             (status, value) => Deferred.doneUnsafe(result, decodeExit(task, status, value)),
-            startMethod === "thread" ? options?.transfer : undefined
+            options?.transfer
           )
           : undefined
         const awaitResult = job === undefined
@@ -526,10 +572,10 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       }).pipe(Effect.withSpan("Pool.applyAsync"))) as Pool["applyAsync"],
     map: Effect.fn("Pool.map")(function*(task: Any, inputs: Iterable<unknown>, options?: any) {
       return yield* map(task, inputs, options)
-    }) as Pool["map"],
+    }) as unknown as Pool["map"],
     starmap: Effect.fn("Pool.starmap")(function*(task: Any, inputs: Iterable<unknown>, options?: any) {
       return yield* starmap(task, inputs, options)
-    }) as Pool["starmap"],
+    }) as unknown as Pool["starmap"],
     imap: ((task: Any, inputs: any, options?: StreamOptions) =>
       Stream.withSpan(imap(task, inputs, options), "Pool.imap")) as Pool["imap"],
     imapUnordered: ((task: Any, inputs: any, options?: StreamOptions) =>

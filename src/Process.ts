@@ -124,12 +124,12 @@ const codeOf = (exit: Exit.Exit<unknown, unknown>): number => {
  * @since 0.1.0
  * @category constructors
  */
-export const start: <Args extends ReadonlyArray<any>, A, E>(
-  task: Task<Args, A, E>,
+export const start: <Args extends ReadonlyArray<any>, A, E, R>(
+  task: Task<Args, A, E, R>,
   args: NoInfer<Args>,
   options?: Options
-) => Effect.Effect<Process<A, E>, Errors.InvalidArgument | Errors.PoolError, Scope.Scope> = Effect.fn("Process.start")(
-  function*(task: Task<any, any, any>, args: ReadonlyArray<unknown>, options: Options = {}) {
+) => Effect.Effect<Process<A, E>, Errors.InvalidArgument | Errors.PoolError, Scope.Scope | R> = Effect.fn("Process.start")(
+  function*(task: Task<any, any, any, any>, args: ReadonlyArray<unknown>, options: Options = {}) {
     const name = options.name ?? `Process-${++counter}`
     const scope = yield* Scope.Scope
     // The worker lives in a scope of its own, closed after the finalizer below has run.

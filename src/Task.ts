@@ -12,6 +12,7 @@
  *
  * @since 0.1.0
  */
+import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import type { Transferable } from "node:worker_threads"
@@ -44,13 +45,20 @@ export interface Contract {
   readonly payload?: Schema.Codec<any, any> | undefined
   readonly success?: Schema.Codec<any, any> | undefined
   readonly error?: Schema.Codec<any, any> | undefined
+  /**
+   * Services the handler needs (`yield* Jobs`). A call then requires them in
+   * its own context; the pool sends each one's value to the worker, which
+   * provides it to the handler. A shared object (Queue, Pipe end...) arrives
+   * as the same object; any other value is copied.
+   */
+  readonly services?: ReadonlyArray<Context.Key<any, any>> | undefined
 }
 
 /**
  * @since 0.1.0
  * @category models
  */
-export interface Task<in out Args extends ReadonlyArray<any>, out A, out E> {
+export interface Task<in out Args extends ReadonlyArray<any>, out A, out E, out R = never> {
   readonly [TypeId]: TypeId
   /** URL of the module that defines the task (`import.meta.url`). */
   readonly module: string
@@ -62,6 +70,7 @@ export interface Task<in out Args extends ReadonlyArray<any>, out A, out E> {
   /** Phantom fields for type inference. */
   readonly "~A"?: A
   readonly "~E"?: E
+  readonly "~R"?: R
 }
 
 /**
@@ -70,7 +79,7 @@ export interface Task<in out Args extends ReadonlyArray<any>, out A, out E> {
  * @since 0.1.0
  * @category models
  */
-export type Any = Task<any, any, any>
+export type Any = Task<any, any, any, any>
 
 /**
  * The success type of a handler's result: the value, the Promise's value, or
@@ -156,17 +165,27 @@ export type Failure<Out> = [Out] extends [never] ? TaskError
  * @since 0.1.0
  * @category type-level
  */
-export type Args<T> = T extends Task<infer Args, infer _A, infer _E> ? Args : never
+export type Args<T> = T extends Task<infer Args, infer _A, infer _E, infer _R> ? Args : never
 
 /**
- * Effect handlers run in a worker, where no services of the caller exist.
+ * The services declared by a contract's `services`.
  *
  * @since 0.1.0
  * @category type-level
  */
-export type Handler<Args extends ReadonlyArray<any>, Out> = [Out] extends [never] ? (...args: Args) => Out
-  : [Out] extends [Effect.Effect<infer _A, infer _E, infer R>]
-  ? [R] extends [never] ? (...args: Args) => Out : never
+export type Services<S extends ReadonlyArray<any>> = [S[number]] extends [never] ? never
+  : S[number] extends Context.Key<infer I, any> ? I
+  : never
+
+/**
+ * Effect handlers run in a worker, where only the services the task declares
+ * (`contract.services`) exist.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Handler<Args extends ReadonlyArray<any>, Out, R = never> = [Out] extends [never] ? (...args: Args) => Out
+  : [Out] extends [Effect.Effect<infer _A, infer _E, infer HR>] ? [HR] extends [R] ? (...args: Args) => Out : never
   : (...args: Args) => Out
 
 /**
@@ -180,13 +199,17 @@ export type Handler<Args extends ReadonlyArray<any>, Out> = [Out] extends [never
  * @since 0.1.0
  * @category constructors
  */
-export const make = <const Args extends ReadonlyArray<any>, Out>(
+export const make = <
+  const Args extends ReadonlyArray<any>,
+  Out,
+  const S extends ReadonlyArray<Context.Key<any, any>> = readonly []
+>(
   module: string,
   name: string,
-  handler: Handler<Args, Out> & ((...args: Args) => Out),
-  contract?: Contract
-): Task<Args, Success<Out>, Failure<Out>> => {
-  const task: Task<Args, Success<Out>, Failure<Out>> = {
+  handler: Handler<Args, Out, Services<S>> & ((...args: Args) => Out),
+  contract?: Contract & { readonly services?: S | undefined }
+): Task<Args, Success<Out>, Failure<Out>, Services<S>> => {
+  const task: Task<Args, Success<Out>, Failure<Out>, Services<S>> = {
     [TypeId]: TypeId,
     module,
     name,

@@ -240,3 +240,23 @@ describe("Queue faults on thread and process", () => {
       expect(childPids()).toEqual([])
     }))
 })
+
+describe.each(methods)("Queue as a typed service on %s", (startMethod) => {
+  it.live("a task declares its services; the call requires them; the worker gets the same queue and a copy of the rest", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 2, startMethod })
+      const q = yield* Queue.make<number>()
+      const provide = <A, E>(effect: Effect.Effect<A, E, Q.Jobs | Q.Settings>) =>
+        effect.pipe(Effect.provideService(Q.Jobs, q), Effect.provideService(Q.Settings, { factor: 10 }))
+      expect(yield* provide(pool.apply(Q.produceJobs, [3]))).toBe(3)
+      expect([yield* Queue.take(q), yield* Queue.take(q), yield* Queue.take(q)]).toEqual([10, 20, 30])
+      yield* Queue.offerAll(q, [1, 2, 3, 4])
+      // map and imap carry the services too
+      const taken = yield* provide(pool.map(Q.takeJob, [0, 0], { chunksize: 1 }))
+      const streamed = yield* Stream.runCollect(pool.imap(Q.takeJob, [0, 0])).pipe(Effect.provideService(Q.Jobs, q))
+      expect([...taken, ...streamed].sort()).toEqual([1, 2, 3, 4])
+      // @ts-expect-error the call requires the Jobs service
+      const missing: Effect.Effect<number, unknown, never> = pool.apply(Q.takeJob, [0])
+      void missing
+    }))
+})

@@ -5,6 +5,7 @@
  * caller's thread.
  */
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Worker from "effect/workers/Worker"
 import * as ChildProcess from "node:child_process"
@@ -14,6 +15,7 @@ import { cloneError, findUncloneable } from "./clone.ts"
 import { reviveError } from "./decode.ts"
 import { makeExecutor } from "./executor.ts"
 import * as P from "./protocol.ts"
+import { withServices } from "./services.ts"
 import type { Death, Link } from "./scheduler.ts"
 
 export interface Backend {
@@ -193,7 +195,8 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
 export const fiberBackend: Backend = {
   incarnate: (_index, up, receive) =>
     Effect.gen(function*() {
-      const runFork = Effect.runForkWith(yield* Effect.context<never>())
+      const context = yield* Effect.context<never>()
+      const runFork = Effect.runForkWith(context)
       // Nothing is cloned, but what a worker could not send back is refused
       // here too, so that code tested on fibers behaves the same on workers.
       const post = (batch: Array<unknown>) => {
@@ -204,8 +207,10 @@ export const fiberBackend: Backend = {
       }
       const executor = makeExecutor({
         post,
-        run: (effect, onExit) => {
-          const fiber = runFork(effect)
+        run: (effect, onExit, services) => {
+          const fiber = services === undefined
+            ? runFork(effect)
+            : Effect.runForkWith(withServices(Context, context, services))(effect)
           fiber.addObserver(onExit)
           return () => fiber.interruptUnsafe()
         }

@@ -33,7 +33,7 @@ export interface ExecutorOptions {
    * Runs an Effect handler's result and reports its Exit; returns a function
    * that interrupts it. (A worker loads Effect only when it first needs this.)
    */
-  readonly run: (effect: Effect.Effect<unknown, unknown>, onExit: (exit: Exit.Exit<unknown, unknown>) => void) => Interrupt
+  readonly run: Run
 }
 
 export interface Executor {
@@ -47,6 +47,16 @@ export interface Executor {
 }
 
 export type Interrupt = () => void
+
+/**
+ * Runs an Effect handler's result, providing `services` (`[key, value, ...]`,
+ * the task's declared services) if any, and reports its Exit.
+ */
+export type Run = (
+  effect: Effect.Effect<unknown, unknown>,
+  onExit: (exit: Exit.Exit<unknown, unknown>) => void,
+  services?: ReadonlyArray<unknown>
+) => Interrupt
 
 interface Running {
   cancelled: boolean
@@ -218,14 +228,15 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     task: Any,
     result: unknown,
     state: Running,
-    done: (status: number, value: unknown) => void
+    done: (status: number, value: unknown) => void,
+    services?: ReadonlyArray<unknown>
   ): void => {
     if (isEffect(result)) {
       state.interrupt = run(result, (exit) => {
         state.interrupt = undefined
         const [s, v] = encodeExit(task, exit)
         done(s, v)
-      })
+      }, services)
       return
     }
     ;(result as PromiseLike<unknown>).then(
@@ -243,7 +254,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
 
   // -- requests --------------------------------------------------------------
 
-  const call = (id: number, key: string, task: Any, args: ReadonlyArray<unknown>) => {
+  const call = (id: number, key: string, task: Any, args: ReadonlyArray<unknown>, services?: ReadonlyArray<unknown>) => {
     let result: unknown
     try {
       result = invoke(task, args)
@@ -260,7 +271,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     settle(task, result, state, (s, v) => {
       running.delete(id)
       if (!state.cancelled || s === P.S_INTERRUPTED) reply(id, s, v, key)
-    })
+    }, services)
   }
 
   /**
@@ -268,7 +279,14 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
    * values take a tight loop (no allocation per input without a contract);
    * a Promise or an Effect suspends the loop until it completes.
    */
-  const chunk = (id: number, key: string, task: Any, op: number, inputs: ReadonlyArray<unknown>) => {
+  const chunk = (
+    id: number,
+    key: string,
+    task: Any,
+    op: number,
+    inputs: ReadonlyArray<unknown>,
+    services?: ReadonlyArray<unknown>
+  ) => {
     const star = P.isStarOp(op)
     const exits = P.isExitOp(op)
     const plain = task.contract === undefined
@@ -325,7 +343,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
             tracked = true
             running.set(id, state)
           }
-          return settle(task, result, state, resume)
+          return settle(task, result, state, resume, services)
         }
         if (plain && !isTransferred(result)) {
           if (exits) {
@@ -361,9 +379,9 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     }
   }
 
-  const dispatch = (op: number, id: number, key: string, data: unknown, task: Any) => {
-    if (op === P.OP_CALL || op === P.OP_INIT) call(id, key, task, data as ReadonlyArray<unknown>)
-    else chunk(id, key, task, op, data as ReadonlyArray<unknown>)
+  const dispatch = (op: number, id: number, key: string, data: unknown, task: Any, services?: ReadonlyArray<unknown>) => {
+    if (op === P.OP_CALL || op === P.OP_INIT) call(id, key, task, data as ReadonlyArray<unknown>, services)
+    else chunk(id, key, task, op, data as ReadonlyArray<unknown>, services)
   }
 
   const parent: ParentLink = {
@@ -391,8 +409,9 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
       }
       const key = batch[j + 2] as string
       let data = batch[j + 3]
-      if (op & P.SHARED_FLAG) {
-        op &= ~P.SHARED_FLAG
+      const flags = op & (P.SHARED_FLAG | P.SERVICES_FLAG)
+      op &= ~(P.SHARED_FLAG | P.SERVICES_FLAG)
+      if (flags & P.SHARED_FLAG) {
         try {
           data = revive(data)
         } catch (e) {
@@ -401,9 +420,14 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
           continue
         }
       }
+      let services: ReadonlyArray<unknown> | undefined
+      if (flags & P.SERVICES_FLAG) {
+        services = (data as ReadonlyArray<unknown>)[1] as ReadonlyArray<unknown>
+        data = (data as ReadonlyArray<unknown>)[0]
+      }
       const task = load(key)
       if (!(task instanceof Promise)) {
-        dispatch(op, id, key, data, task)
+        dispatch(op, id, key, data, task, services)
         continue
       }
       const state: Running = { cancelled: false, interrupt: undefined }
@@ -412,7 +436,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
         (task) => {
           if (state.cancelled) return
           running.delete(id)
-          dispatch(op, id, key, data, task)
+          dispatch(op, id, key, data, task, services)
         },
         (e) => {
           if (state.cancelled) return

@@ -19,6 +19,9 @@ export const REQUEST_STRIDE = 4
 /** Set on a call's op when its arguments hold shared objects: the worker revives them first. */
 export const SHARED_FLAG = 16
 
+/** Set on a call's op when the task declares services: data is `[data, [key, value, ...]]`. */
+export const SERVICES_FLAG = 32
+
 export const S_OK = 0 // value (encoded by the success schema, if any)
 export const S_FAIL = 1 // typed failure of an Effect handler (encoded)
 export const S_DIE = 2 // defect of an Effect handler (EncodedError)

@@ -9,13 +9,13 @@
  * Logger and the log forwarding are loaded when a handler first returns an
  * Effect.
  */
-import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
-import { type Interrupt, makeExecutor } from "./executor.ts"
+import { type Interrupt, makeExecutor, type Run } from "./executor.ts"
 import * as P from "./protocol.ts"
 import { setParentLink } from "./remote.ts"
+import { withServices } from "./services.ts"
 import { encodeError } from "./wire.ts"
 
 const parentPort = WorkerThreads.parentPort
@@ -32,7 +32,6 @@ const channel: WorkerThreads.MessagePort | undefined = WorkerThreads.workerData?
 
 // -- Effect handlers: the runtime is loaded on first use -----------------------
 
-type Run = (effect: Effect.Effect<unknown, unknown>, onExit: (exit: Exit.Exit<unknown, unknown>) => void) => Interrupt
 
 let run: Run | undefined
 let loading: Promise<Run> | undefined
@@ -52,9 +51,10 @@ const loadRuntime = (): Promise<Run> =>
       const annotations = options.fiber.getRef(References.CurrentLogAnnotations)
       executor.log(options.logLevel, message, annotations, options.date.getTime())
     })
-    const runFork = Effect.runForkWith(Context.make(References.CurrentLoggers, new Set([forward])))
-    run = (effect, onExit) => {
-      const fiber = runFork(effect)
+    const base = Context.make(References.CurrentLoggers, new Set([forward]))
+    const runFork = Effect.runForkWith(base)
+    run = (effect, onExit, services) => {
+      const fiber = services === undefined ? runFork(effect) : Effect.runForkWith(withServices(Context, base, services))(effect)
       fiber.addObserver(onExit)
       return () => fiber.interruptUnsafe()
     }
@@ -64,12 +64,12 @@ const loadRuntime = (): Promise<Run> =>
 // What an Effect interrupted before the runtime was loaded exits with.
 const interrupted = { _tag: "Failure", cause: { reasons: [{ _tag: "Interrupt" }] } } as unknown as Exit.Exit<never>
 
-const runEffect: Run = (effect, onExit) => {
-  if (run !== undefined) return run(effect, onExit)
+const runEffect: Run = (effect, onExit, services) => {
+  if (run !== undefined) return run(effect, onExit, services)
   let interrupt: Interrupt | undefined
   let cancelled = false
   void loadRuntime().then((run) => {
-    if (!cancelled) interrupt = run(effect, onExit)
+    if (!cancelled) interrupt = run(effect, onExit, services)
   })
   return () => {
     if (interrupt !== undefined) return interrupt()
