@@ -13,8 +13,9 @@
  * ```
  *
  * When the scope closes, daemons are terminated and the others are waited
- * for, as Python does at exit; if the scope closes because of an
- * interruption, every process is interrupted.
+ * for, as Python does at exit; if the scope closes because of a failure or
+ * an interruption, every process is interrupted (Python would wait, and hang
+ * on a child that never ends).
  *
  * @since 0.1.0
  */
@@ -182,8 +183,10 @@ export const start: <Args extends ReadonlyArray<any>, A, E, R>(
       kill: end("SIGKILL", -9).pipe(Effect.withSpan("Process.kill"))
     }
 
+    // A scope that ends in failure or interruption does not wait for anyone:
+    // Python joins its children even then, and hangs where one never ends.
     yield* Scope.addFinalizerExit(scope, (exit) =>
-      Exit.hasInterrupts(exit)
+      Exit.isFailure(exit)
         ? handle.interrupt
         : handle.daemon
         ? handle.terminate

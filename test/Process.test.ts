@@ -132,3 +132,17 @@ describe.each(["thread", "process"] as const)("Process faults on %s", (startMeth
     }))
 })
 
+
+describe("Process and its scope", () => {
+  it.live("a scope that fails interrupts its processes instead of waiting for them", () =>
+    Effect.gen(function*() {
+      const events = yield* Queue.make<string>()
+      const exit = yield* Effect.exit(Effect.scoped(Effect.gen(function*() {
+        yield* Process.start(T.waitForever, [events], { startMethod: "thread" })
+        expect(yield* Queue.take(events)).toBe("started")
+        return yield* Effect.fail("boom")
+      })))
+      expect(Exit.isFailure(exit)).toBe(true)
+      expect(yield* Queue.take(events)).toBe("finalizer ran")
+    }))
+})
