@@ -11,6 +11,10 @@
  * clone semantics); one that cannot be copied fails `offer` with a
  * `SerializationError`, and nothing is enqueued.
  *
+ * In a child process, an `offer` to an unbounded queue returns once the item
+ * is on its way to the main program (as Python's `put` does), and a `take`
+ * brings back a batch that the next takes use; see the README's "Queues".
+ *
  * ```ts
  * const program = Effect.gen(function*() {
  *   const q = yield* Queue.make<number>()

@@ -260,3 +260,33 @@ describe.each(methods)("Queue as a typed service on %s", (startMethod) => {
       void missing
     }))
 })
+
+describe("Queue, process transport", () => {
+  it.live("a producer racing Queue.end is told: its offers fail with QueueEnded, and no refusal is silent", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 1, startMethod: "process" })
+      for (let round = 0; round < 5; round++) {
+        const q = yield* Queue.make<number>()
+        const producer = yield* pool.applyAsync(Q.produce, [q, 0, 1_000_000])
+        expect(yield* Queue.take(q)).toBe(0)
+        yield* Queue.end(q)
+        const exit = yield* Fiber.await(producer)
+        // the producer cannot have finished a million offers: an offer failed, or the task did
+        expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain("QueueEnded")
+        // what was enqueued before the end is still there, in order
+        const rest = yield* Stream.runCollect(Queue.stream(q))
+        expect(rest).toEqual(Array.from({ length: rest.length }, (_, i) => i + 1))
+      }
+    }))
+
+  it.live("an offer followed by synchronous work is delivered at once (pipelined offers are posted before the task goes on)", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 1, startMethod: "process", interruptGracePeriod: 1 })
+      const q = yield* Queue.make<number>()
+      // warm: the child learns the queue, so that the next offers are pipelined
+      yield* pool.apply(Q.produce, [q, 0, 3])
+      const busy = yield* pool.applyAsync(Q.offerThenSpin, [q, 42])
+      expect([yield* Queue.take(q), yield* Queue.take(q), yield* Queue.take(q), yield* Queue.take(q)]).toEqual([0, 1, 2, 42])
+      yield* Fiber.interrupt(busy)
+    }))
+})

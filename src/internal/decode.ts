@@ -37,19 +37,22 @@ export const toTaskError = (task: string, u: unknown): Errors.TaskError => {
   return new Errors.TaskError({ task, name: "Error", reason: String(u), data: u })
 }
 
-const libErrors: Record<string, new(fields: any) => Errors.PoolError> = {
+const libErrors: Record<string, new(fields: any) => Errors.PoolError | Errors.QueueEnded | Errors.QueueShutdown> = {
   PoolNotRunning: Errors.PoolNotRunning,
   WorkerDied: Errors.WorkerDied,
   TaskNotFound: Errors.TaskNotFound,
   TaskModuleLoadError: Errors.TaskModuleLoadError,
   InitializerFailed: Errors.InitializerFailed,
   SerializationError: Errors.SerializationError,
-  InvalidPayload: Errors.InvalidPayload
+  InvalidPayload: Errors.InvalidPayload,
+  // a pipelined offer refused after its task's last queue call (see remote.ts)
+  QueueEnded: Errors.QueueEnded,
+  QueueShutdown: Errors.QueueShutdown
 }
 
 export const reviveLibError = (u: EncodedLibError): Errors.PoolError => {
   const Ctor = libErrors[u[0]]
-  return Ctor ? new Ctor(u[1]) : new Errors.TaskError({ task: "?", name: u[0], reason: JSON.stringify(u[1]) }) as any
+  return Ctor ? new Ctor(u[1]) as Errors.PoolError : new Errors.TaskError({ task: "?", name: u[0], reason: JSON.stringify(u[1]) }) as any
 }
 
 /** A reply, as the caller's Exit. The hot case (a plain success) allocates one Exit. */

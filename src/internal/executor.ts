@@ -11,10 +11,10 @@ import { type Any, isTransferred } from "../Task.ts"
 import { addMovable, findUncloneable } from "./clone.ts"
 import { packNumbers } from "./pack.ts"
 import * as P from "./protocol.ts"
-import { revive } from "./handles.ts"
+import { R_ENDED, revive } from "./handles.ts"
 import { setWorkerName } from "./identity.ts"
 import "./kinds.ts"
-import { type ParentLink, onReply } from "./remote.ts"
+import { active as remoteActive, onNotice, onReply, type ParentLink, settle as settleRemote } from "./remote.ts"
 import { lookup } from "./registry.ts"
 import { encodeError, LibFailure } from "./wire.ts"
 
@@ -116,13 +116,26 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     }
   }
 
-  const reply = (id: number, status: number, value: unknown, key: string) => {
+  const push = (id: number, status: number, value: unknown, key: string) => {
     out.push(id, status, value)
     outKeys.push(key)
     if (!scheduled) {
       scheduled = true
       queueMicrotask(flush)
     }
+  }
+
+  /**
+   * Queues a reply. A task's outcome waits until the queues it used in a
+   * child process have settled (see remote.ts): what it offered is enqueued
+   * before the caller hears of it, and a refusal it never saw fails it.
+   */
+  const reply = (id: number, status: number, value: unknown, key: string) => {
+    if (id <= 0 || !remoteActive()) return push(id, status, value, key)
+    settleRemote((refused) => {
+      if (refused === undefined || status !== P.S_OK) return push(id, status, value, key)
+      push(id, P.S_LIB, new LibFailure(refused === R_ENDED ? "QueueEnded" : "QueueShutdown", {}).encoded, key)
+    })
   }
 
   const log: Executor["log"] = (level, message, annotations, date) => {
@@ -385,14 +398,18 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
   }
 
   const parent: ParentLink = {
-    send: (request, object, op, data) => reply(P.SHARED_ID, request, [object, op, data], "shared"),
-    cancel: (request) => reply(P.SHARED_CANCEL_ID, request, undefined, "shared")
+    send: (request, object, op, data) => push(P.SHARED_ID, request, [object, op, data], "shared"),
+    cancel: (request) => push(P.SHARED_CANCEL_ID, request, undefined, "shared")
   }
 
   const receive = (batch: ReadonlyArray<unknown>) => {
     for (let j = 0; j < batch.length; j += P.REQUEST_STRIDE) {
       let op = batch[j] as number
       const id = batch[j + 1] as number
+      if (op === P.OP_SHARED_NOTICE) {
+        onNotice(id, batch[j + 3] as number)
+        continue
+      }
       if (op === P.OP_SHARED_REPLY) {
         const answer = batch[j + 3] as readonly [number, unknown]
         onReply(id, answer[0], answer[1])

@@ -56,6 +56,16 @@ export const live = new Map<number, SharedObject & { readonly releaseOwner?: (to
 
 export const newId = (): number => nextId++
 
+let stateListener: ((object: number, status: number) => void) | undefined
+
+/** Set by host.ts in the main program: children learn when an object ends or shuts down. */
+export const setStateListener = (listener: (object: number, status: number) => void): void => {
+  stateListener = listener
+}
+
+/** An object ended (`R_ENDED`) or shut down (`R_SHUTDOWN`). */
+export const stateChanged = (object: number, status: number): void => stateListener?.(object, status)
+
 /** A worker thread died: release what it held (its id + 1 is its lock token). */
 export const releaseThread = (threadId: number): void => {
   for (const object of live.values()) object.releaseOwner?.(threadId + 1)

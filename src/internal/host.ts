@@ -5,7 +5,7 @@
  * waiting for is withdrawn (`releaseAll`), so no item is taken for a dead
  * consumer after its death is known.
  */
-import { type Cancel, live, R_CANCELLED, R_SHUTDOWN } from "./handles.ts"
+import { type Cancel, live, R_CANCELLED, R_SHUTDOWN, setStateListener } from "./handles.ts"
 
 export interface Host {
   readonly request: (request: number, object: number, op: number, data: unknown) => void
@@ -13,10 +13,30 @@ export interface Host {
   readonly releaseAll: () => void
 }
 
-export const makeHost = (post: (request: number, status: number, value: unknown) => void): Host => {
+interface Served {
+  /** Objects this child has used. */
+  readonly objects: Set<number>
+  readonly notice: (object: number, status: number) => void
+}
+
+const hosts = new Set<Served>()
+
+// An object that ends or shuts down tells every child that used it, so that a
+// child refuses an offer after `Queue.end` at once, as a thread does.
+setStateListener((object, status) => {
+  for (const host of hosts) if (host.objects.has(object)) host.notice(object, status)
+})
+
+export const makeHost = (
+  post: (request: number, status: number, value: unknown) => void,
+  notice: (object: number, status: number) => void
+): Host => {
   const waiting = new Map<number, Cancel>()
+  const served: Served = { objects: new Set(), notice }
+  hosts.add(served)
   return {
     request: (request, object, op, data) => {
+      served.objects.add(object)
       const target = live.get(object)
       if (target === undefined) return post(request, R_SHUTDOWN, undefined)
       let answered = false
@@ -34,6 +54,7 @@ export const makeHost = (post: (request: number, status: number, value: unknown)
       cancel(() => post(request, R_CANCELLED, undefined))
     },
     releaseAll: () => {
+      hosts.delete(served)
       for (const cancel of waiting.values()) cancel(() => {})
       waiting.clear()
     }

@@ -14,6 +14,7 @@ export const OP_INTERRUPT = 5 // id only
 export const OP_INIT = 6 // initializer: argument list
 export const OP_PING = 7 // handshake, data: the worker's name; answered with [PING_ID, S_OK, undefined]
 export const OP_SHARED_REPLY = 8 // id: the worker's request id; data: [status, value] (see handles.ts)
+export const OP_SHARED_NOTICE = 9 // id: a shared object the worker used; data: its new status (ended, shut down)
 export const REQUEST_STRIDE = 4
 
 /** Set on a call's op when its arguments hold shared objects: the worker revives them first. */

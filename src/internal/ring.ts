@@ -16,7 +16,7 @@
  * thread.
  */
 import * as WorkerThreads from "node:worker_threads"
-import { type Cancel, defineKind, live, newId, R_ENDED, R_INVALID, R_OK, R_SHUTDOWN, type Reply, type SharedObject } from "./handles.ts"
+import { type Cancel, defineKind, live, newId, R_ENDED, R_INVALID, R_OK, R_SHUTDOWN, type Reply, type SharedObject, stateChanged } from "./handles.ts"
 import { type CancelWait, waitWord } from "./waits.ts"
 
 // Requests.
@@ -31,6 +31,8 @@ export const Q_SHUTDOWN = 7
 export const Q_TASK_DONE = 8
 export const Q_JOIN = 9 // waits until every offered item is done
 export const Q_PUT_BACK = 10 // data: bytes, returned to the front (an undone remote take)
+export const Q_TAKE_MANY = 12 // data: most items; value: 1 to that many records (a child's batch); waits while empty
+export const Q_PUT_BACK_MANY = 13 // data: records, returned to the front in order (a child's unused batch)
 export const Q_AWAIT = 11 // waits until an item is there (value true) or the queue ended (false); data false: no wait
 
 // 64-bit words (BigInt64 indexes) and 32-bit fields (Int32 indexes) of the header.
@@ -237,6 +239,19 @@ export class QueueCore implements SharedObject {
     return record
   }
 
+  /**
+   * Removes up to `most` records, but at most half of what is there (at least
+   * one), so that a batch for one consumer leaves work for the others.
+   */
+  private popMany(most: number): Array<Uint8Array> | number {
+    const first = this.pop()
+    if (typeof first === "number") return first
+    const out = [first]
+    const extra = Math.min(most - 1, this.count() >> 1)
+    for (let i = 0; i < extra; i++) out.push(this.pop() as Uint8Array)
+    return out
+  }
+
   /** Returns a record to the front: an undone remote take (may exceed the capacity by one). */
   private unshift(record: Uint8Array): void {
     const need = 4 + ((record.length + 3) & ~3)
@@ -324,9 +339,9 @@ export class QueueCore implements SharedObject {
 
   private setState(state: number): void {
     const i32 = this[views].i32
-    if (Atomics.compareExchange(i32, I_STATE, OPEN, state) !== OPEN && state === SHUTDOWN) {
-      Atomics.store(i32, I_STATE, SHUTDOWN)
-    }
+    const before = Atomics.compareExchange(i32, I_STATE, OPEN, state)
+    if (before !== OPEN && state === SHUTDOWN) Atomics.store(i32, I_STATE, SHUTDOWN)
+    if (before !== state) stateChanged(this.id, state === ENDED ? R_ENDED : R_SHUTDOWN)
     // everyone waiting re-checks
     this.bump(I_PUSHED, I_WAIT_NOT_EMPTY)
     this.bump(I_POPPED, I_WAIT_NOT_FULL)
@@ -408,6 +423,15 @@ export class QueueCore implements SharedObject {
       case Q_PUT_BACK:
         this.locked(() => this.unshift(data as Uint8Array), () => reply(R_OK))
         return undefined
+      case Q_TAKE_MANY:
+        return this.retry(() => this.popMany(data as number), I_PUSHED, I_WAIT_NOT_EMPTY, (r) => typeof r === "number" ? reply(r) : reply(R_OK, r))
+      case Q_PUT_BACK_MANY: {
+        const records = data as ReadonlyArray<Uint8Array>
+        this.locked(() => {
+          for (let i = records.length - 1; i >= 0; i--) this.unshift(records[i])
+        }, () => reply(R_OK))
+        return undefined
+      }
       default:
         reply(R_INVALID, `unknown queue request ${op}`)
         return undefined
@@ -425,5 +449,11 @@ defineKind("queue", {
   revive: (wire) => new QueueCore(wire.id, wire.sab, wire.capacity, wire.joinable),
   meta: (core: QueueCore) => ({ capacity: core.capacity, joinable: core.joinable }),
   undo: (op, status, value) =>
-    (op === Q_TAKE || op === Q_POLL) && status === R_OK && value !== undefined ? [Q_PUT_BACK, value] : undefined
+    status !== R_OK || value === undefined
+      ? undefined
+      : op === Q_TAKE || op === Q_POLL
+      ? [Q_PUT_BACK, value]
+      : op === Q_TAKE_MANY
+      ? [Q_PUT_BACK_MANY, value]
+      : undefined
 })

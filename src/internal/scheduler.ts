@@ -292,8 +292,9 @@ export const makeScheduler = (options: SchedulerOptions) => {
 
   /** A worker's request to a shared object of the main program, or its withdrawal. */
   const serve = (slot: Slot, id: number, request: number, entry: readonly [number, number, unknown]) => {
-    const host = slot.host ??= makeHost((request, status, value) =>
-      enqueueOp(slot, P.OP_SHARED_REPLY, request, "", [status, value])
+    const host = slot.host ??= makeHost(
+      (request, status, value) => enqueueOp(slot, P.OP_SHARED_REPLY, request, "", [status, value]),
+      (object, status) => enqueueOp(slot, P.OP_SHARED_NOTICE, object, "", status)
     )
     if (id === P.SHARED_ID) host.request(request, entry[0], entry[1], entry[2])
     else host.cancel(request)
