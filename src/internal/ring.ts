@@ -64,6 +64,8 @@ const SHUTDOWN = 2
 const INITIAL_BYTES = 1 << 16
 const MAX_BYTES = 1 << 28
 const SPINS = 100
+// Polls of a wake counter before a wait (~5 µs): see `retry`.
+const SPIN_WAIT = 1000
 
 const WITHDRAWN = -2
 const token = WorkerThreads.threadId + 1
@@ -294,7 +296,13 @@ export class QueueCore implements SharedObject {
           settled = true
           return done(r as R)
         }
-        cancelWait = waitWord(this[views].i32, word, seen, this[views].i32, counter, loop)
+        // A short spin first: a reply in a ping-pong usually comes within a
+        // few microseconds, and a waitAsync wake-up costs more than that.
+        const i32 = this[views].i32
+        for (let k = 0; k < SPIN_WAIT; k++) {
+          if (Atomics.load(i32, word) !== seen) return queueMicrotask(loop)
+        }
+        cancelWait = waitWord(i32, word, seen, i32, counter, loop)
       })
     }
     loop()
