@@ -5,7 +5,7 @@ import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import * as util from "node:util"
-import { Pool, Queue } from "../src/index.ts"
+import { Pool, Process, Queue } from "../src/index.ts"
 import * as Q from "./fixtures/queues.ts"
 import { childPids, threadCount } from "./helpers.ts"
 
@@ -166,6 +166,29 @@ describe.each(methods)("Queue on %s", (startMethod) => {
       expect(yield* Queue.size(q)).toBe(0)
     }))
 
+  it.live("JoinableQueue property: join returns exactly when the last taskDone is called", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      yield* Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 5 }), (parts) =>
+            Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+              const q = yield* Queue.make<number>({ joinable: true })
+              const n = parts.reduce((a, b) => a + b, 0)
+              yield* Queue.offerAll(q, Array.from({ length: n }, (_, i) => i))
+              const joined = yield* Effect.forkChild(Queue.join(q))
+              for (let k = 0; k < parts.length; k++) {
+                // each part is taken and marked done by a worker
+                yield* pool.apply(Q.work, [q, parts[k]])
+                if (k < parts.length - 1) expect(joined.pollUnsafe()).toBeUndefined()
+              }
+              yield* Fiber.join(joined)
+            })))),
+          { numRuns: startMethod === "process" ? 5 : 15 }
+        )
+      )
+    }))
+
   it.live("JoinableQueue: join returns once the last taskDone is called", () =>
     Effect.gen(function*() {
       const pool = yield* make()
@@ -214,6 +237,23 @@ describe("Queue, thread transport", () => {
 })
 
 describe("Queue faults on thread and process", () => {
+  it.live.each(["thread", "process"] as const)("a producer killed mid-offer (waiting on a full queue): the queue stays whole (%s)", (startMethod) =>
+    Effect.gen(function*() {
+      const q = yield* Queue.make<number>({ capacity: 2 })
+      yield* Queue.offerAll(q, [1, 2])
+      const ready = yield* Queue.make<string>()
+      const victim = yield* Process.start(Q.readyThenProduce, [ready, q, 3, 5], { startMethod })
+      expect(yield* Queue.take(ready)).toBe("ready")
+      // it is inside offer, waiting for room; kill it there
+      if (startMethod === "process") process.kill(yield* victim.pid, "SIGKILL")
+      else yield* victim.kill
+      expect((yield* Effect.flip(victim.join))._tag).toBe("WorkerDied")
+      // the queue holds what it held, and takes and offers go on
+      expect(yield* Queue.size(q)).toBe(2)
+      yield* Queue.offer(q, 3).pipe(Effect.forkChild)
+      expect([yield* Queue.take(q), yield* Queue.take(q), yield* Queue.take(q)]).toEqual([1, 2, 3])
+    }))
+
   it.live.each(["thread", "process"] as const)("a consumer killed mid-take: the others go on, nothing deadlocks (%s)", (startMethod) =>
     Effect.gen(function*() {
       const threadsBefore = threadCount()
