@@ -21,7 +21,6 @@ const T_JSON = 6
 const T_V8 = 7
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder()
 const f64 = new Float64Array(1)
 const f64Bytes = new Uint8Array(f64.buffer)
 
@@ -61,6 +60,23 @@ const tagged = (tag: number, body: Uint8Array): Uint8Array => {
   return out
 }
 
+/**
+ * A tag and UTF-8 text in one allocation (up to 3 bytes per UTF-16 unit;
+ * exact for long text). Buffer's writer is ~8x faster than TextEncoder's
+ * `encodeInto` on short strings.
+ */
+const text = (tag: number, s: string): Uint8Array => {
+  if (s.length > 4096) return tagged(tag, encoder.encode(s))
+  const out = Buffer.allocUnsafe(1 + 3 * s.length)
+  out[0] = tag
+  const written = out.write(s, 1)
+  return out.subarray(0, 1 + written)
+}
+
+/** The text after the tag (Buffer's reader is faster than TextDecoder's). */
+const readText = (bytes: Uint8Array): string =>
+  (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString("utf8", 1)
+
 /** The item as bytes, or where it holds something that cannot be sent. */
 export const encode = (value: unknown, path: string): Uint8Array | Uncloneable => {
   switch (typeof value) {
@@ -68,11 +84,11 @@ export const encode = (value: unknown, path: string): Uint8Array | Uncloneable =
       const out = new Uint8Array(9)
       out[0] = T_NUMBER
       f64[0] = value
-      out.set(f64Bytes, 1)
+      for (let k = 0; k < 8; k++) out[k + 1] = f64Bytes[k]
       return out
     }
     case "string":
-      return tagged(T_STRING, encoder.encode(value))
+      return text(T_STRING, value)
     case "boolean":
       return new Uint8Array([value ? T_TRUE : T_FALSE])
     case "undefined":
@@ -82,7 +98,7 @@ export const encode = (value: unknown, path: string): Uint8Array | Uncloneable =
       return { path, valueType: typeof value }
   }
   if (value === null) return new Uint8Array([T_NULL])
-  if (jsonSafe(value, 0)) return tagged(T_JSON, encoder.encode(JSON.stringify(value)))
+  if (jsonSafe(value, 0)) return text(T_JSON, JSON.stringify(value))
   const bad = findUncloneable(value, path)
   if (bad !== undefined) return bad
   try {
@@ -105,12 +121,12 @@ export const decode = (bytes: Uint8Array): unknown => {
     case T_FALSE:
       return false
     case T_NUMBER:
-      f64Bytes.set(bytes.subarray(1, 9))
+      for (let k = 0; k < 8; k++) f64Bytes[k] = bytes[k + 1]
       return f64[0]
     case T_STRING:
-      return decoder.decode(bytes.subarray(1))
+      return readText(bytes)
     case T_JSON:
-      return JSON.parse(decoder.decode(bytes.subarray(1)))
+      return JSON.parse(readText(bytes))
     default:
       return v8.deserialize(bytes.subarray(1))
   }

@@ -11,7 +11,21 @@ export const request = <A, E>(
   data: unknown,
   onReply: (status: number, value: unknown) => Effect.Effect<A, E>
 ): Effect.Effect<A, E> =>
-  Effect.callback<A, E>((resume) => {
-    const cancel = object.request(op, data, (status, value) => resume(onReply(status, value)))
-    if (cancel !== undefined) return Effect.callback<void>((ack) => cancel(() => ack(Effect.void)))
+  Effect.suspend(() => {
+    // Most requests are answered at once (a lock taken, an item there): then
+    // no callback is registered at all.
+    let status = -1
+    let value: unknown
+    let resume: ((effect: Effect.Effect<A, E>) => void) | undefined
+    const cancel = object.request(op, data, (s, v) => {
+      if (resume !== undefined) return resume(onReply(s, v))
+      status = s
+      value = v
+    })
+    if (status !== -1) return onReply(status, value)
+    return Effect.callback<A, E>((r) => {
+      if (status !== -1) return r(onReply(status, value))
+      resume = r
+      if (cancel !== undefined) return Effect.callback<void>((ack) => cancel(() => ack(Effect.void)))
+    })
   })

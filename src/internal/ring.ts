@@ -204,7 +204,7 @@ export class QueueCore implements SharedObject {
     const mask = i32[I_CAP] - 1
     const length = words[(at & mask) >>> 2]
     const start = (at + 4) & mask
-    const out = new Uint8Array(length)
+    const out = Buffer.allocUnsafe(length) // Buffer: decode reads its text without a view
     const first = Math.min(length, mask + 1 - start)
     out.set(bytes.subarray(start, start + first))
     if (first < length) out.set(bytes.subarray(0, length - first), first)
