@@ -28,6 +28,7 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as os from "node:os"
 import type * as Errors from "./errors.ts"
+import { holderExited } from "./internal/handles.ts"
 import * as Identity from "./internal/identity.ts"
 import { schedulers } from "./internal/poolInternals.ts"
 import * as Pool from "./Pool.ts"
@@ -151,7 +152,9 @@ export const start: <Args extends ReadonlyArray<any>, A, E, R>(
     // Python: the process ends when its target returns.
     yield* pool.close
     const exited = Deferred.makeUnsafe<void>()
-    yield* Effect.forkIn(Effect.andThen(pool.join, Deferred.succeed(exited, undefined)), own)
+    // A process's exit closes the pipe ends it was given, as Python's closes its fds.
+    const exit = Effect.sync(() => holderExited(args))
+    yield* Effect.forkIn(Effect.andThen(pool.join, Effect.andThen(exit, Deferred.succeed(exited, undefined))), own)
     let signalled: number | undefined
 
     const end = (signal: NodeJS.Signals, code: number) =>

@@ -41,7 +41,12 @@ export class WorkerDied extends Schema.TaggedError<WorkerDied>()("WorkerDied", {
   /** What the worker reported last: an uncaught exception, an out-of-memory error... */
   reason: Schema.optional(Schema.String),
   /** The task it was running (`module#name`). */
-  task: Schema.optional(Schema.String)
+  task: Schema.optional(Schema.String),
+  /**
+   * Queue items the worker (a child process) had taken in a batch and not yet
+   * reported used: they died with it (at most this many; see the README's "Queues").
+   */
+  heldItems: Schema.optional(Schema.Number)
 }) {
   override get message(): string {
     const how = this.signal !== undefined

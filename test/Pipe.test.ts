@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as fc from "fast-check"
 import * as util from "node:util"
-import { Pipe, Pool } from "../src/index.ts"
+import { Pipe, Pool, Process } from "../src/index.ts"
 import * as T from "./fixtures/pipes.ts"
 
 const methods = ["thread", "process", "fiber"] as const
@@ -92,5 +92,44 @@ describe.each(methods)("Pipe on %s", (startMethod) => {
         // the value sent after the interruption is still there for the next reader
         expect(yield* Pipe.recv(reader)).toBe(round)
       }
+    }))
+})
+
+describe.each(["thread", "process"] as const)("Pipe ends and their workers on %s", (startMethod) => {
+  it.live("a process's exit closes the ends it was given: the peer reads what was sent, then end-of-file", () =>
+    Effect.gen(function*() {
+      const [here, there] = yield* Pipe.make<number>()
+      const p = yield* Process.start(T.sendAndLeave, [there, [1, 2]], { startMethod })
+      yield* p.join
+      yield* p.await
+      expect(yield* Pipe.recv(here)).toBe(1)
+      expect(yield* Pipe.recv(here)).toBe(2)
+      expect((yield* Effect.flip(Pipe.recv(here)))._tag).toBe("PipeEOF")
+    }))
+
+  it.live("a worker killed while holding an end: the peer does not wait on it forever", () =>
+    Effect.gen(function*() {
+      const [here, there] = yield* Pipe.make<string>()
+      const p = yield* Process.start(T.readyThenWait, [there], { startMethod })
+      expect(yield* Pipe.recv(here)).toBe("ready")
+      if (startMethod === "process") process.kill(yield* p.pid, "SIGKILL")
+      else yield* p.kill
+      expect((yield* Effect.flip(p.join))._tag).toBe("WorkerDied")
+      yield* p.await
+      expect((yield* Effect.flip(Pipe.recv(here)))._tag).toBe("PipeEOF")
+      expect((yield* Effect.flip(Pipe.send(here, "anyone?")))._tag).toBe("BrokenPipe")
+    }))
+
+  it.live("a pool worker that dies holding an end closes it too", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 1, startMethod })
+      const [here, there] = yield* Pipe.make<string>()
+      const waiting = yield* pool.applyAsync(T.readyThenWait, [there])
+      expect(yield* Pipe.recv(here)).toBe("ready")
+      const [worker] = yield* pool.workers
+      if (startMethod === "process") process.kill(worker.pid, "SIGKILL")
+      else yield* pool.terminate
+      yield* Fiber.await(waiting)
+      expect((yield* Effect.flip(Pipe.recv(here)))._tag).toBe("PipeEOF")
     }))
 })

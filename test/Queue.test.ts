@@ -330,3 +330,15 @@ describe("Queue, process transport", () => {
       yield* Fiber.interrupt(busy)
     }))
 })
+
+describe("Queue arguments on process", () => {
+  it.live("an own __proto__ key in arguments that carry a queue stays data", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 1, startMethod: "process" })
+      const q = yield* Queue.make<unknown>()
+      yield* pool.apply(Q.produceItems, [q, [JSON.parse('{"__proto__": 1, "a": 2}')]])
+      const item = yield* Queue.take(q)
+      expect(Object.hasOwn(item as object, "__proto__")).toBe(true)
+      expect(item).toEqual(JSON.parse('{"__proto__": 1, "a": 2}'))
+    }))
+})

@@ -83,6 +83,17 @@ export interface Kind {
    * to send to undo it (a taken item goes back to the front), if anything.
    */
   readonly undo: (op: number, status: number, value: unknown) => readonly [op: number, data: unknown] | undefined
+  /**
+   * A worker that was given the object exited or died: what its exit does to
+   * the object (a pipe end is closed, as a process's exit closes its fds).
+   */
+  readonly onHolderExit?: ((object: any) => void) | undefined
+  /**
+   * How an answered request of a child changes the count of items the child
+   * holds (taken in a batch and not yet reported used): what `WorkerDied`
+   * reports as `heldItems` when the child dies.
+   */
+  readonly held?: ((op: number, data: unknown, status: number, value: unknown) => number) | undefined
 }
 
 const kinds = new Map<string, Kind>()
@@ -126,7 +137,12 @@ export const toRemote = (value: unknown, depth = 0): unknown => {
   const proto = Object.getPrototypeOf(value)
   if (proto !== Object.prototype && proto !== null) return value
   const out: Record<string, unknown> = {}
-  for (const k in value) out[k] = toRemote((value as any)[k], depth + 1)
+  for (const k in value) {
+    const v = toRemote((value as any)[k], depth + 1)
+    // an own "__proto__" key is data, not the prototype
+    if (k === "__proto__") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
+    else out[k] = v
+  }
   return out
 }
 
@@ -156,4 +172,31 @@ export const revive = (value: unknown, depth = 0): unknown => {
   if (proto !== Object.prototype && proto !== null) return value
   for (const k in value) (value as any)[k] = revive((value as any)[k], depth + 1)
   return value
+}
+
+/**
+ * The main program's objects in data sent to a worker (as themselves, or as
+ * the remote descriptors a child got).
+ */
+export const heldIn = (value: unknown, out: Array<SharedObject> = [], depth = 0): Array<SharedObject> => {
+  if (typeof value !== "object" || value === null || depth > 32) return out
+  if (isSharedObject(value) || isWire(value)) {
+    const object = live.get(value.id)
+    if (object !== undefined) out.push(object)
+    return out
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) heldIn(item, out, depth + 1)
+    return out
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return out
+  for (const k in value) heldIn((value as any)[k], out, depth + 1)
+  return out
+}
+
+/** A worker given `data` has exited: each object in it learns (see `Kind.onHolderExit`). */
+export const holderExited = (data: unknown): void => {
+  if (live.size === 0) return
+  for (const object of heldIn(data)) kinds.get(object[KIND])?.onHolderExit?.(object)
 }

@@ -5,12 +5,14 @@
  * waiting for is withdrawn (`releaseAll`), so no item is taken for a dead
  * consumer after its death is known.
  */
-import { type Cancel, live, R_CANCELLED, R_SHUTDOWN, setStateListener } from "./handles.ts"
+import { type Cancel, KIND, kindOf, live, R_CANCELLED, R_SHUTDOWN, setStateListener } from "./handles.ts"
 
 export interface Host {
   readonly request: (request: number, object: number, op: number, data: unknown) => void
   readonly cancel: (request: number) => void
   readonly releaseAll: () => void
+  /** Items the child holds (taken in batches, not reported used): lost if it dies. */
+  readonly held: () => number
 }
 
 interface Served {
@@ -33,6 +35,7 @@ export const makeHost = (
 ): Host => {
   const waiting = new Map<number, Cancel>()
   const served: Served = { objects: new Set(), notice }
+  let held = 0
   hosts.add(served)
   return {
     request: (request, object, op, data) => {
@@ -40,9 +43,11 @@ export const makeHost = (
       const target = live.get(object)
       if (target === undefined) return post(request, R_SHUTDOWN, undefined)
       let answered = false
+      const count = kindOf(target[KIND]).held
       const cancel = target.request(op, data, (status, value) => {
         answered = true
         waiting.delete(request)
+        if (count !== undefined) held += count(op, data, status, value)
         post(request, status, value)
       })
       if (cancel !== undefined && !answered) waiting.set(request, cancel)
@@ -53,6 +58,7 @@ export const makeHost = (
       waiting.delete(request)
       cancel(() => post(request, R_CANCELLED, undefined))
     },
+    held: () => held,
     releaseAll: () => {
       hosts.delete(served)
       for (const cancel of waiting.values()) cancel(() => {})

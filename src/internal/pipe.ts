@@ -108,5 +108,9 @@ const reviveQueue = (wire: any): R.QueueCore | undefined =>
 defineKind("conn", {
   revive: (wire) => new ConnectionCore(wire.id, reviveQueue(wire.inbox), reviveQueue(wire.outbox), wire.closed, wire.side),
   meta: (c: ConnectionCore) => ({ side: c.side, readable: c.readable, writable: c.writable }),
-  undo: (op, status, value) => op === C_RECV && status === R_OK ? [C_PUT_BACK, value] : undefined
+  undo: (op, status, value) => op === C_RECV && status === R_OK ? [C_PUT_BACK, value] : undefined,
+  // The worker that had this end is gone: the peer must not wait on it forever.
+  onHolderExit: (end: ConnectionCore) => {
+    if (Atomics.load(end.closed, end.side) === 0) end.close()
+  }
 })

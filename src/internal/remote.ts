@@ -96,6 +96,8 @@ interface QueueState {
   readonly blocked: Array<() => void>
   took: boolean
   idleCheck: boolean
+  /** Items handed to takers since the last batch was asked for (the main program counts what a child holds). */
+  used: number
 }
 
 const queues = new Map<number, QueueState>()
@@ -105,7 +107,7 @@ let inFlight = 0
 const stateOf = (id: number): QueueState => {
   let state = queues.get(id)
   if (state === undefined) {
-    state = { id, buffer: [], takers: new Set(), inFlight: 0, refused: undefined, closed: undefined, known: false, blocked: [], took: false, idleCheck: false }
+    state = { id, buffer: [], takers: new Set(), inFlight: 0, refused: undefined, closed: undefined, known: false, blocked: [], took: false, idleCheck: false, used: 0 }
     queues.set(id, state)
   }
   return state
@@ -138,6 +140,7 @@ const stash = (state: QueueState, records: ReadonlyArray<Uint8Array>): void => {
     state.takers.delete(taker)
     taker.settled = true
     taker.cancel?.(() => {}) // its own batch, if one comes anyway, goes back
+    state.used++
     taker.reply(R_OK, state.buffer.shift())
   }
   scheduleIdleCheck(state)
@@ -146,12 +149,15 @@ const stash = (state: QueueState, records: ReadonlyArray<Uint8Array>): void => {
 const take = (remote: Remote, state: QueueState, reply: Reply): Cancel | undefined => {
   state.took = true
   if (state.buffer.length > 0) {
+    state.used++
     reply(R_OK, state.buffer.shift())
     return undefined
   }
   const taker: Taker = { settled: false, reply, cancel: undefined }
   state.takers.add(taker)
-  taker.cancel = send(remote[KIND], remote.id, Q.Q_TAKE_MANY, BATCH, (status, value) => {
+  const used = state.used
+  state.used = 0
+  taker.cancel = send(remote[KIND], remote.id, Q.Q_TAKE_MANY, [BATCH, used], (status, value) => {
     if (status !== R_OK) {
       if (taker.settled) return
       taker.settled = true
@@ -165,6 +171,7 @@ const take = (remote: Remote, state: QueueState, reply: Reply): Cancel | undefin
     const first = records.shift()
     // the rest is in the buffer before the taker resumes (and takes again)
     stash(state, records)
+    state.used++
     reply(R_OK, first)
   })
   return (ack) => {
@@ -217,6 +224,7 @@ const queueRequest = (remote: Remote, op: number, data: unknown, reply: Reply): 
     case Q.Q_POLL:
       if (state.buffer.length > 0) {
         state.took = true
+        state.used++
         reply(R_OK, state.buffer.shift())
         return undefined
       }

@@ -31,7 +31,7 @@ export const Q_SHUTDOWN = 7
 export const Q_TASK_DONE = 8
 export const Q_JOIN = 9 // waits until every offered item is done
 export const Q_PUT_BACK = 10 // data: bytes, returned to the front (an undone remote take)
-export const Q_TAKE_MANY = 12 // data: most items; value: 1 to that many records (a child's batch); waits while empty
+export const Q_TAKE_MANY = 12 // data: [most items, items used since the last batch]; value: 1 to that many records; waits while empty
 export const Q_PUT_BACK_MANY = 13 // data: records, returned to the front in order (a child's unused batch)
 export const Q_AWAIT = 11 // waits until an item is there (value true) or the queue ended (false); data false: no wait
 
@@ -432,7 +432,7 @@ export class QueueCore implements SharedObject {
         this.locked(() => this.unshift(data as Uint8Array), () => reply(R_OK))
         return undefined
       case Q_TAKE_MANY:
-        return this.retry(() => this.popMany(data as number), I_PUSHED, I_WAIT_NOT_EMPTY, (r) => typeof r === "number" ? reply(r) : reply(R_OK, r))
+        return this.retry(() => this.popMany((data as readonly [number, number])[0]), I_PUSHED, I_WAIT_NOT_EMPTY, (r) => typeof r === "number" ? reply(r) : reply(R_OK, r))
       case Q_PUT_BACK_MANY: {
         const records = data as ReadonlyArray<Uint8Array>
         this.locked(() => {
@@ -463,5 +463,21 @@ defineKind("queue", {
       ? [Q_PUT_BACK, value]
       : op === Q_TAKE_MANY
       ? [Q_PUT_BACK_MANY, value]
-      : undefined
+      : undefined,
+  held: (op, data, status, value) => {
+    switch (op) {
+      case Q_TAKE_MANY:
+        return (status === R_OK ? (value as ReadonlyArray<unknown>).length : 0) - (data as readonly [number, number])[1]
+      case Q_TAKE:
+        return status === R_OK ? 1 : 0
+      case Q_POLL:
+        return status === R_OK && value !== undefined ? 1 : 0
+      case Q_PUT_BACK:
+        return -1
+      case Q_PUT_BACK_MANY:
+        return -(data as ReadonlyArray<unknown>).length
+      default:
+        return 0
+    }
+  }
 })

@@ -12,7 +12,7 @@ import * as Errors from "../errors.ts"
 import type { Any } from "../Task.ts"
 import { addMovable, findUncloneable, isCloneError } from "./clone.ts"
 import { decodeExit } from "./decode.ts"
-import { releaseThread } from "./handles.ts"
+import { holderExited, releaseThread } from "./handles.ts"
 import { type Host, makeHost } from "./host.ts"
 import * as P from "./protocol.ts"
 
@@ -443,6 +443,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
   /** The incarnation ended: the jobs it held fail with `WorkerDied`. */
   const detach = (slot: Slot, death: Death) => {
     // What the dead worker held or waited for in shared objects is let go.
+    const held = slot.host?.held() ?? 0
     slot.host?.releaseAll()
     slot.host = undefined
     if (slot.link !== undefined && slot.link.identity.threadId !== 0 && slot.link.identity.pid === process.pid) {
@@ -457,13 +458,16 @@ export const makeScheduler = (options: SchedulerOptions) => {
     slot.inflight.clear()
     for (const job of jobs) {
       job.slot = undefined
+      // what the dead worker was given dies with it (a pipe end is closed)
+      if (job.op & P.SHARED_FLAG) holderExited(job.data)
       const error = new Errors.WorkerDied({
         worker: slot.index,
         exitCode: death.exitCode,
         signal: death.signal,
         resourceLimit: death.resourceLimit ?? false,
         reason: death.reason,
-        task: job.task.key
+        task: job.task.key,
+        heldItems: held > 0 ? held : undefined
       })
       finish(job, P.S_LOCAL, error)
     }
@@ -484,7 +488,11 @@ export const makeScheduler = (options: SchedulerOptions) => {
     head = 0
     for (const slot of slots) {
       slot.ready = false
-      for (const job of slot.inflight.values()) fail(job)
+      for (const job of slot.inflight.values()) {
+        // its worker is being stopped: what it was given goes with it
+        if (job.op & P.SHARED_FLAG) holderExited(job.data)
+        fail(job)
+      }
       slot.inflight.clear()
     }
   }
