@@ -247,6 +247,32 @@ export class PipeClosed extends Schema.TaggedError<PipeClosed>()("PipeClosed", {
 }
 
 /**
+ * `Lock.release` of a lock nobody holds. Python: `ValueError("lock released too many times")`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class LockNotHeld extends Schema.TaggedError<LockNotHeld>()("LockNotHeld", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return this.reason
+  }
+}
+
+/**
+ * The lock's scope closed: every waiter and every later call fails with this.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class LockClosed extends Schema.TaggedError<LockClosed>()("LockClosed", {}) {
+  override get message(): string {
+    return "The lock's scope has closed"
+  }
+}
+
+/**
  * Every error the library itself can produce.
  *
  * @since 0.1.0

@@ -12,6 +12,11 @@ export * as Errors from "./errors.ts"
 /**
  * @since 0.1.0
  */
+export * as Lock from "./Lock.ts"
+
+/**
+ * @since 0.1.0
+ */
 export * as Pipe from "./Pipe.ts"
 
 /**
@@ -44,6 +49,8 @@ export {
   BrokenPipe,
   InvalidArgument,
   InvalidPayload,
+  LockClosed,
+  LockNotHeld,
   PipeClosed,
   PipeEOF,
   PoolNotRunning,

@@ -23,9 +23,16 @@ export type Cancel = (ack: () => void) => void
 export interface SharedObject {
   readonly "~emp": string
   readonly id: number
-  /** Executes (or forwards) a request; returns a canceller while it waits. */
-  readonly request: (op: number, data: unknown, reply: Reply) => Cancel | undefined
+  /**
+   * Executes (or forwards) a request; returns a canceller while it waits.
+   * `holder` names who acts when it is not this thread: a child process,
+   * through its host in the main program (what it holds is released when it dies).
+   */
+  readonly request: (op: number, data: unknown, reply: Reply, holder?: number) => Cancel | undefined
 }
+
+/** The token of code running on this thread: its thread id + 1 (never 0). */
+export const threadToken = (threadId: number): number => threadId + 1
 
 // Reply statuses shared by every kind.
 export const R_OK = 0
@@ -54,6 +61,11 @@ let nextId = 1
 /** Shared objects made in this program and not yet shut down, by id. */
 export const live = new Map<number, SharedObject & { readonly releaseOwner?: (token: number) => void }>()
 
+/** Releases what `token` (a dead thread, or a dead child's host) holds in every object. */
+export const releaseToken = (token: number): void => {
+  for (const object of live.values()) object.releaseOwner?.(token)
+}
+
 export const newId = (): number => nextId++
 
 let stateListener: ((object: number, status: number) => void) | undefined
@@ -67,9 +79,7 @@ export const setStateListener = (listener: (object: number, status: number) => v
 export const stateChanged = (object: number, status: number): void => stateListener?.(object, status)
 
 /** A worker thread died: release what it held (its id + 1 is its lock token). */
-export const releaseThread = (threadId: number): void => {
-  for (const object of live.values()) object.releaseOwner?.(threadId + 1)
-}
+export const releaseThread = (threadId: number): void => releaseToken(threadToken(threadId))
 
 // -- kinds -----------------------------------------------------------------------
 

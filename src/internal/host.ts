@@ -5,7 +5,7 @@
  * waiting for is withdrawn (`releaseAll`), so no item is taken for a dead
  * consumer after its death is known.
  */
-import { type Cancel, KIND, kindOf, live, R_CANCELLED, R_SHUTDOWN, setStateListener } from "./handles.ts"
+import { type Cancel, KIND, kindOf, live, R_CANCELLED, R_SHUTDOWN, releaseToken, setStateListener } from "./handles.ts"
 
 export interface Host {
   readonly request: (request: number, object: number, op: number, data: unknown) => void
@@ -22,6 +22,7 @@ interface Served {
 }
 
 const hosts = new Set<Served>()
+let nextToken = 1
 
 // An object that ends or shuts down tells every child that used it, so that a
 // child refuses an offer after `Queue.end` at once, as a thread does.
@@ -36,6 +37,8 @@ export const makeHost = (
   const waiting = new Map<number, Cancel>()
   const served: Served = { objects: new Set(), notice }
   let held = 0
+  // The child acts under this token (locks it takes record it), released when it dies.
+  const token = -(nextToken++)
   hosts.add(served)
   return {
     request: (request, object, op, data) => {
@@ -49,7 +52,7 @@ export const makeHost = (
         waiting.delete(request)
         if (count !== undefined) held += count(op, data, status, value)
         post(request, status, value)
-      })
+      }, token)
       if (cancel !== undefined && !answered) waiting.set(request, cancel)
     },
     cancel: (request) => {
@@ -63,6 +66,7 @@ export const makeHost = (
       hosts.delete(served)
       for (const cancel of waiting.values()) cancel(() => {})
       waiting.clear()
+      releaseToken(token)
     }
   }
 }

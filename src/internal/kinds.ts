@@ -4,3 +4,4 @@
  */
 import "./ring.ts"
 import "./pipe.ts"
+import "./lock.ts"
