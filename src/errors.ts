@@ -273,6 +273,18 @@ export class LockClosed extends Schema.TaggedError<LockClosed>()("LockClosed", {
 }
 
 /**
+ * The event's scope closed: every waiter and every later call fails with this.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class EventClosed extends Schema.TaggedError<EventClosed>()("EventClosed", {}) {
+  override get message(): string {
+    return "The event's scope has closed"
+  }
+}
+
+/**
  * Every error the library itself can produce.
  *
  * @since 0.1.0

@@ -12,6 +12,11 @@ export * as Errors from "./errors.ts"
 /**
  * @since 0.1.0
  */
+export * as Event from "./Event.ts"
+
+/**
+ * @since 0.1.0
+ */
 export * as Lock from "./Lock.ts"
 
 /**
@@ -47,6 +52,7 @@ export * as Task from "./Task.ts"
 export {
   InitializerFailed,
   BrokenPipe,
+  EventClosed,
   InvalidArgument,
   InvalidPayload,
   LockClosed,

@@ -5,3 +5,4 @@
 import "./ring.ts"
 import "./pipe.ts"
 import "./lock.ts"
+import "./event.ts"
