@@ -285,6 +285,18 @@ export class EventClosed extends Schema.TaggedError<EventClosed>()("EventClosed"
 }
 
 /**
+ * The semaphore's scope closed: every waiter and every later call fails with this.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SemaphoreClosed extends Schema.TaggedError<SemaphoreClosed>()("SemaphoreClosed", {}) {
+  override get message(): string {
+    return "The semaphore's scope has closed"
+  }
+}
+
+/**
  * Every error the library itself can produce.
  *
  * @since 0.1.0

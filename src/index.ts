@@ -42,6 +42,11 @@ export * as Queue from "./Queue.ts"
 /**
  * @since 0.1.0
  */
+export * as Semaphore from "./Semaphore.ts"
+
+/**
+ * @since 0.1.0
+ */
 export * as StartMethod from "./StartMethod.ts"
 
 /**
@@ -62,6 +67,7 @@ export {
   PoolNotRunning,
   QueueEnded,
   QueueShutdown,
+  SemaphoreClosed,
   SerializationError,
   TaskError,
   TaskModuleLoadError,
