@@ -2,12 +2,7 @@
  * Every example runs with plain `node`, as a user would run it.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { execFileSync } from "node:child_process"
-import * as path from "node:path"
-
-const root = path.resolve(import.meta.dirname, "..")
-const run = (file: string) =>
-  execFileSync(process.execPath, [path.join(root, "examples", file)], { cwd: root, encoding: "utf8" })
+import { runExample as run } from "./helpers.ts"
 
 describe("examples", () => {
   it("quickstart prints the squares", () => {

@@ -4,6 +4,7 @@
  * file a task creates (an event, not a sleep).
  */
 import * as Effect from "effect/Effect"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -67,3 +68,9 @@ export const tempDir = Effect.acquireRelease(
   Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "emp-test-"))),
   (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
 )
+
+/** Runs `examples/<file>` with plain `node`, as a user would; its stdout. */
+export const runExample = (file: string): string => {
+  const root = path.resolve(import.meta.dirname, "..")
+  return execFileSync(process.execPath, [path.join(root, "examples", file)], { cwd: root, encoding: "utf8" })
+}
