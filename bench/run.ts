@@ -92,8 +92,8 @@ function runSync(argv: Array<string>): string {
 // -- scenarios -----------------------------------------------------------------
 
 const sizes = quick
-  ? { tiny: 20_000, executor: 5_000, seq: 2_000, tasks: 4, trips: 200 }
-  : { tiny: 100_000, executor: 20_000, seq: 10_000, tasks: 16, trips: 1_000 }
+  ? { tiny: 20_000, executor: 5_000, seq: 2_000, tasks: 4, trips: 200, items: 20_000 }
+  : { tiny: 100_000, executor: 20_000, seq: 10_000, tasks: 16, trips: 1_000, items: 200_000 }
 const base = { n: 0, warm: 0, limit, tasks: sizes.tasks, size: 131_072, inner: 5 }
 const triangle = (n: number) => (n * (n + 1)) / 2
 const primeSum = (from: number, tasks: number) => {
@@ -214,6 +214,41 @@ const allScenarios: Array<Scenario> = [
     variants: nodeVariants("5t", trips, triangle(sizes.trips - 1))
   }
 ]
+// Queue and Pipe (issue "Process, Queue and Pipe"): ours on thread and process, beside Python's.
+const items = { n: sizes.items, warm: 2_000 }
+const pingPong = { n: sizes.seq, warm: 500 }
+const ours = (id: string, params: object, expect: number, label: string): Variant => ({
+  lib: label,
+  argv: [node, here("child.ts"), id, "ours", JSON.stringify({ ...base, ...params })],
+  expect
+})
+for (const dict of [false, true]) {
+  const what = dict ? "small objects { id, name }" : "numbers"
+  allScenarios.push({
+    id: dict ? "6d" : "6",
+    title: `Queue throughput: 1 producer worker -> 1 consumer worker, ${sizes.items.toLocaleString("en-US")} ${what}, ` +
+      "each checked (Python: multiprocessing.Queue between 2 Processes)",
+    unit: "items/s",
+    higherIsBetter: true,
+    variants: [
+      ours("6", { ...items, dict, method: "thread" }, triangle(sizes.items - 1), "ours thread"),
+      ours("6", { ...items, dict, method: "process" }, triangle(sizes.items - 1), "ours process"),
+      ...pyVariant("python Queue", "6", { ...items, dict }, triangle(sizes.items - 1))
+    ]
+  })
+}
+allScenarios.push({
+  id: "7",
+  title: `Pipe ping-pong: the main program and one worker, ${sizes.seq.toLocaleString("en-US")} round trips ` +
+    "after 500 warm-up, median per trip (Python: Pipe() and one Process)",
+  unit: "us",
+  higherIsBetter: false,
+  variants: [
+    ours("7", { ...pingPong, method: "thread" }, triangle(sizes.seq - 1), "ours thread"),
+    ours("7", { ...pingPong, method: "process" }, triangle(sizes.seq - 1), "ours process"),
+    ...pyVariant("python Pipe", "7", pingPong, triangle(sizes.seq - 1))
+  ]
+})
 const scenarios = allScenarios.filter((s) => only === undefined || only.includes(s.id))
 
 // -- running -------------------------------------------------------------------
@@ -364,13 +399,22 @@ table(
 interface Target {
   readonly name: string
   readonly scenario: string
+  /** Our variant's label (default "ours"). */
+  readonly self?: string
   readonly peer: string
   /** The measured ratio, and whether it meets the target. */
   readonly ratio: (ours: number, peer: number) => number
   readonly need: string
   readonly pass: (ratio: number) => boolean
 }
+const queueTargets = (id: string, what: string): Array<Target> => [
+  { name: `${id} ${what} thread >= 3x Python Queue`, scenario: id, self: "ours thread", peer: "python Queue", ratio: (o, p) => o / p, need: ">= 3", pass: (r) => r >= 3 },
+  { name: `${id} ${what} process >= Python Queue`, scenario: id, self: "ours process", peer: "python Queue", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 }
+]
 const targets: Array<Target> = [
+  ...queueTargets("6", "Queue numbers"),
+  ...queueTargets("6d", "Queue objects"),
+  { name: "7 Pipe thread <= Python Pipe", scenario: "7", self: "ours thread", peer: "python Pipe", ratio: (o, p) => o / p, need: "<= 1", pass: (r) => r <= 1 },
   { name: "1a calls/s >= 2x piscina", scenario: "1a", peer: "piscina", ratio: (o, p) => o / p, need: ">= 2", pass: (r) => r >= 2 },
   {
     name: "1b map items/s >= Python Pool.map",
@@ -412,7 +456,7 @@ const targets: Array<Target> = [
 
 console.log(`\n== summary: ours vs peer (ratio = ours / peer, medians of the same run)`)
 const verdicts = targets.map((t) => {
-  const o = statOf(t.scenario, "ours")
+  const o = statOf(t.scenario, t.self ?? "ours")
   const p = statOf(t.scenario, t.peer)
   if (o === undefined || p === undefined) return { ...t, ours: o, peerStat: p, value: undefined, verdict: "SKIP" }
   const value = t.ratio(o.median, p.median)

@@ -12,6 +12,10 @@ export interface Params {
   readonly size: number
   /** Measured repetitions inside one child (scenario 1b: each map is short). */
   readonly inner: number
+  /** Start method of the Queue and Pipe scenarios (6, 7). */
+  readonly method?: "thread" | "process"
+  /** Queue items as `{ id, name }` objects instead of numbers (scenario 6). */
+  readonly dict?: boolean
 }
 
 export interface Result {

@@ -3,15 +3,17 @@
  * per scenario, a pool of 2 on the default `thread` start method.
  */
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import type * as Lib from "../../src/index.ts"
 import { countPrimes, echo, echoT, inc } from "../workers/ours.mjs"
 import * as W from "../workers/common.mjs"
+import * as S from "../workers/ours-shared.mjs"
 import { checkEcho, median, type Params, payload, range, type Result, sum } from "./common.ts"
 
 // Measured as users get it: the built package in dist/ (`npm run bench` builds it
 // first), typed by the sources.
 const dist = "../../dist/index.js"
-const { Pool } = (await import(dist)) as typeof Lib
+const { Pipe, Pool, Queue } = (await import(dist)) as typeof Lib
 
 type Scenario = (p: Params) => Effect.Effect<Result, unknown, Lib.Pool.Pool>
 
@@ -124,7 +126,47 @@ const cold = async (): Promise<Result> => {
   return { value: performance.now() - t0, check: y }
 }
 
+// 6: 1 producer worker -> 1 consumer worker through a Queue, each item checked.
+const queue = (p: Params): Promise<Result> =>
+  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const pool = yield* Pool.make({ processes: 2, startMethod: p.method })
+    const once = (n: number) =>
+      Effect.gen(function*() {
+        const q = yield* Queue.make<unknown>()
+        const t0 = performance.now()
+        const producer = yield* pool.applyAsync(S.produce, [q, n, p.dict === true])
+        const check = yield* pool.apply(S.consume, [q, n, p.dict === true])
+        yield* Fiber.join(producer)
+        return { value: n / ((performance.now() - t0) / 1000), check }
+      }).pipe(Effect.scoped)
+    yield* once(p.warm)
+    return yield* once(p.n)
+  })))
+
+// 7: a duplex Pipe between this program and one worker: send, receive the answer; median per trip.
+const pipe = (p: Params): Promise<Result> =>
+  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const pool = yield* Pool.make({ processes: 1, startMethod: p.method })
+    const [here, there] = yield* Pipe.make<number>()
+    const partner = yield* pool.applyAsync(S.echoPipe, [there, p.warm + p.n])
+    const times = new Float64Array(p.n)
+    let check = 0
+    for (let i = 0; i < p.warm + p.n; i++) {
+      const t0 = performance.now()
+      yield* Pipe.send(here, i)
+      const y = yield* Pipe.recv(here)
+      if (i >= p.warm) {
+        times[i - p.warm] = performance.now() - t0
+        check += y - 1 - p.warm
+      }
+    }
+    yield* Fiber.join(partner)
+    return { value: median(times) * 1000, check }
+  })))
+
 export const run = (scenario: string, _lib: string, p: Params): Promise<Result> => {
+  if (scenario === "6") return queue(p)
+  if (scenario === "7") return pipe(p)
   if (scenario === "3") return cpu(p)
   if (scenario === "4") return cold()
   const s = scenarios[scenario]
