@@ -32,6 +32,10 @@ export interface Lock {
 
 const core = (self: Lock): SharedObject => self as unknown as SharedObject
 
+/** A request on behalf of the calling fiber (a re-entrant lock's owner is a fiber). */
+const call = <A, E>(self: Lock, op: number, onReply: (status: number, value: unknown) => Effect.Effect<A, E>) =>
+  Effect.withFiber((fiber) => request(core(self), op, fiber.id, onReply))
+
 const fail = (status: number, value: unknown): Effect.Effect<never, Errors.LockNotHeld | Errors.LockClosed> =>
   Effect.fail(status === R_SHUTDOWN ? new Errors.LockClosed() : new Errors.LockNotHeld({ reason: String(value) }))
 
@@ -43,7 +47,7 @@ const fail = (status: number, value: unknown): Effect.Effect<never, Errors.LockN
  */
 export const make: () => Effect.Effect<Lock, never, Scope.Scope> = Effect.fn("Lock.make")(function*() {
   return yield* Effect.acquireRelease(
-    Effect.sync((): Lock => L.LockCore.make()),
+    Effect.sync((): Lock => L.LockCore.make(false)),
     (lock) => Effect.sync(() => (lock as unknown as L.LockCore).shutdown())
   )
 })
@@ -57,7 +61,7 @@ export const make: () => Effect.Effect<Lock, never, Scope.Scope> = Effect.fn("Lo
  * @category acquiring
  */
 export const acquire = (self: Lock): Effect.Effect<void, Errors.LockClosed> =>
-  request(core(self), L.L_ACQUIRE, undefined, (status, value) =>
+  call(self, L.L_ACQUIRE, (status, value) =>
     status === R_OK ? Effect.void : fail(status, value) as Effect.Effect<never, Errors.LockClosed>)
 
 /**
@@ -67,7 +71,7 @@ export const acquire = (self: Lock): Effect.Effect<void, Errors.LockClosed> =>
  * @category acquiring
  */
 export const tryAcquire = (self: Lock): Effect.Effect<boolean, Errors.LockClosed> =>
-  request(core(self), L.L_TRY, undefined, (status, value) =>
+  call(self, L.L_TRY, (status, value) =>
     status === R_OK ? Effect.succeed(value as boolean) : fail(status, value) as Effect.Effect<never, Errors.LockClosed>)
 
 /**
@@ -77,7 +81,7 @@ export const tryAcquire = (self: Lock): Effect.Effect<boolean, Errors.LockClosed
  * @category releasing
  */
 export const release = (self: Lock): Effect.Effect<void, Errors.LockNotHeld | Errors.LockClosed> =>
-  request(core(self), L.L_RELEASE, undefined, (status, value) => status === R_OK ? Effect.void : fail(status, value))
+  call(self, L.L_RELEASE, (status, value) => status === R_OK ? Effect.void : fail(status, value))
 
 /**
  * Whether someone holds the lock now.
@@ -86,7 +90,7 @@ export const release = (self: Lock): Effect.Effect<void, Errors.LockNotHeld | Er
  * @category getters
  */
 export const locked = (self: Lock): Effect.Effect<boolean, Errors.LockClosed> =>
-  request(core(self), L.L_LOCKED, undefined, (status, value) =>
+  call(self, L.L_LOCKED, (status, value) =>
     status === R_OK ? Effect.succeed(value as boolean) : fail(status, value) as Effect.Effect<never, Errors.LockClosed>)
 
 /**

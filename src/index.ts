@@ -42,6 +42,11 @@ export * as Queue from "./Queue.ts"
 /**
  * @since 0.1.0
  */
+export * as RLock from "./RLock.ts"
+
+/**
+ * @since 0.1.0
+ */
 export * as Semaphore from "./Semaphore.ts"
 
 /**

@@ -1,6 +1,7 @@
 /**
- * A lock in a SharedArrayBuffer: one word holding its owner's token (0 when
- * free), a waiter count and a wake counter. The owner is recorded so that
+ * A lock in a SharedArrayBuffer: Python's `Lock` and, re-entrant, its `RLock`.
+ * One word holds its owner's token (0 when free); a re-entrant lock also
+ * records the owning fiber and how many times it acquired. The owner is recorded so that
  * the main program can release a lock whose holder died: a worker thread
  * (its thread token) or a child process (its host's token). Waits spin
  * briefly, then `Atomics.waitAsync`: a waiting fiber never blocks a thread.
@@ -20,7 +21,8 @@ import {
 } from "./handles.ts"
 import { type CancelWait, waitWord } from "./waits.ts"
 
-export const L_ACQUIRE = 0 // waits until the lock is ours
+// data of each request: the calling fiber's id (what owns a re-entrant lock)
+export const L_ACQUIRE = 0 // waits until the lock is ours; value: the fiber id
 export const L_TRY = 1 // value: whether it was free (and is now ours)
 export const L_RELEASE = 2
 export const L_LOCKED = 3 // value: whether someone holds it
@@ -28,6 +30,8 @@ export const L_LOCKED = 3 // value: whether someone holds it
 const I_OWNER = 0
 const I_WAITERS = 1
 const I_STATE = 2 // 0 open, 1 shut down
+const I_FIBER = 3 // re-entrant: the owning fiber (with I_OWNER, its thread or child)
+const I_COUNT = 4 // re-entrant: how many times the owner acquired
 const SPIN_WAIT = 1000
 
 const here = threadToken(WorkerThreads.threadId)
@@ -36,36 +40,51 @@ export class LockCore implements SharedObject {
   readonly "~emp" = "lock"
   readonly id: number
   readonly words: Int32Array
+  /** An RLock: re-entrant for its owning fiber, released only by it. */
+  readonly reentrant: boolean
 
-  constructor(id: number, words: Int32Array) {
+  constructor(id: number, words: Int32Array, reentrant: boolean) {
     this.id = id
     this.words = words
+    this.reentrant = reentrant
   }
 
-  static make(): LockCore {
-    const lock = new LockCore(newId(), new Int32Array(new SharedArrayBuffer(16)))
+  static make(reentrant: boolean): LockCore {
+    const lock = new LockCore(newId(), new Int32Array(new SharedArrayBuffer(32)), reentrant)
     live.set(lock.id, lock)
     return lock
   }
 
-  private take(owner: number): boolean {
-    return Atomics.compareExchange(this.words, I_OWNER, 0, owner) === 0
+  /** Takes the lock for (owner, fiber), or again if they hold it already (re-entrant). */
+  private take(owner: number, fiber: number): boolean {
+    const words = this.words
+    if (this.reentrant && Atomics.load(words, I_OWNER) === owner && words[I_FIBER] === fiber) {
+      words[I_COUNT]++
+      return true
+    }
+    if (Atomics.compareExchange(words, I_OWNER, 0, owner) !== 0) return false
+    // no other fiber of this thread (or child) runs before these two stores
+    words[I_FIBER] = fiber
+    words[I_COUNT] = 1
+    return true
   }
 
-  request(op: number, _data: unknown, reply: Reply, holder?: number): Cancel | undefined {
+  request(op: number, data: unknown, reply: Reply, holder?: number): Cancel | undefined {
     const words = this.words
     if (Atomics.load(words, I_STATE) === 1) {
       reply(R_SHUTDOWN)
       return undefined
     }
     const owner = holder ?? here
+    const fiber = data as number
     switch (op) {
       case L_ACQUIRE:
-        return this.acquire(owner, reply)
+        return this.acquire(owner, fiber, reply)
       case L_TRY:
-        reply(R_OK, this.take(owner))
+        reply(R_OK, this.take(owner, fiber))
         return undefined
       case L_RELEASE: {
+        if (this.reentrant) return this.releaseOwned(owner, fiber, reply)
         // Python: any process may release a Lock; releasing a free one is an error
         if (Atomics.exchange(words, I_OWNER, 0) === 0) {
           reply(R_INVALID, "release() of a lock that is not held")
@@ -84,7 +103,28 @@ export class LockCore implements SharedObject {
     }
   }
 
-  private acquire(owner: number, reply: Reply): Cancel | undefined {
+  /** RLock: only the owning fiber releases, once per acquire. */
+  private releaseOwned(owner: number, fiber: number, reply: Reply): undefined {
+    const words = this.words
+    const current = Atomics.load(words, I_OWNER)
+    if (current === 0) {
+      reply(R_INVALID, "release() of an RLock that is not held")
+      return undefined
+    }
+    if (current !== owner || words[I_FIBER] !== fiber) {
+      reply(R_INVALID, "release() of an RLock by a fiber that does not own it")
+      return undefined
+    }
+    if (--words[I_COUNT] === 0) {
+      words[I_FIBER] = 0
+      Atomics.store(words, I_OWNER, 0)
+      if (Atomics.load(words, I_WAITERS) > 0) Atomics.notify(words, I_OWNER, 1)
+    }
+    reply(R_OK)
+    return undefined
+  }
+
+  private acquire(owner: number, fiber: number, reply: Reply): Cancel | undefined {
     const words = this.words
     let cancelWait: CancelWait | undefined
     let done = false
@@ -97,9 +137,9 @@ export class LockCore implements SharedObject {
           done = true
           return reply(R_SHUTDOWN)
         }
-        if (this.take(owner)) {
+        if (this.take(owner, fiber)) {
           done = true
-          return reply(R_OK)
+          return reply(R_OK, fiber)
         }
       }
       const current = Atomics.load(words, I_OWNER)
@@ -129,8 +169,8 @@ export class LockCore implements SharedObject {
 }
 
 defineKind("lock", {
-  revive: (wire) => new LockCore(wire.id, wire.words),
-  meta: () => ({}),
-  // an acquisition withdrawn too late is released again
-  undo: (op, status) => op === L_ACQUIRE && status === R_OK ? [L_RELEASE, undefined] : undefined
+  revive: (wire) => new LockCore(wire.id, wire.words, wire.reentrant),
+  meta: (lock: LockCore) => ({ reentrant: lock.reentrant }),
+  // an acquisition withdrawn too late is released again (by the same fiber)
+  undo: (op, status, value) => op === L_ACQUIRE && status === R_OK ? [L_RELEASE, value] : undefined
 })
