@@ -4,7 +4,7 @@
  * file a task creates (an event, not a sleep).
  */
 import * as Effect from "effect/Effect"
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -73,4 +73,11 @@ export const tempDir = Effect.acquireRelease(
 export const runExample = (file: string): string => {
   const root = path.resolve(import.meta.dirname, "..")
   return execFileSync(process.execPath, [path.join(root, "examples", file)], { cwd: root, encoding: "utf8" })
+}
+
+/** Runs `examples/<file>` like `runExample`, without failing on a non-zero exit: its outputs and exit code. */
+export const runExampleExit = (file: string): { readonly stdout: string; readonly stderr: string; readonly status: number | null } => {
+  const root = path.resolve(import.meta.dirname, "..")
+  const r = spawnSync(process.execPath, [path.join(root, "examples", file)], { cwd: root, encoding: "utf8" })
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status }
 }
