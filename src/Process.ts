@@ -62,9 +62,12 @@ export interface Process<A, E> {
   readonly pid: Effect.Effect<number>
   /** The worker's `worker_threads` id on `thread` (0 on `process`; the caller's on `fiber`). */
   readonly threadId: Effect.Effect<number>
-  /** The task's value, or its failure; again the same outcome when joined again [`join`]. */
+  /**
+   * The task's value, or its failure, once the worker has exited; again the
+   * same outcome when joined again [`join`].
+   */
   readonly join: Effect.Effect<A, E | Errors.PoolError>
-  /** The task's outcome as an Exit. */
+  /** The task's outcome as an Exit, once the worker has exited. */
   readonly await: Effect.Effect<Exit.Exit<A, E | Errors.PoolError>>
   /** Interrupts the task in its worker (its finalizers run); returns once the worker has exited. */
   readonly interrupt: Effect.Effect<void>
@@ -166,14 +169,17 @@ export const start: <Args extends ReadonlyArray<any>, A, E, R>(
         return Deferred.await(exited)
       })
 
+    const outcome = Effect.flatMap(Fiber.await(fiber), (exit) => Effect.as(Deferred.await(exited), exit))
+
     const handle: Process<any, any> = {
       name,
       daemon: options.daemon === true,
       startMethod: pool.startMethod,
       pid: Effect.succeed(identity.pid),
       threadId: Effect.succeed(identity.threadId),
-      join: Fiber.join(fiber),
-      await: Fiber.await(fiber),
+      // as Python's join: the worker has exited too (isAlive false, exitCode set)
+      join: Effect.flatten(outcome),
+      await: outcome,
       interrupt: Effect.andThen(Fiber.interrupt(fiber), Deferred.await(exited)).pipe(Effect.withSpan("Process.interrupt")),
       isAlive: Effect.sync(() => !Deferred.isDoneUnsafe(exited)),
       exitCode: Effect.sync(() => {

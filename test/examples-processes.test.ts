@@ -6,6 +6,31 @@ import { describe, expect, it } from "@effect/vitest"
 import { runExample as run } from "./helpers.ts"
 
 describe("Process, Queue and Pipe examples", () => {
+  it("01: a fiber and a process are started the same way", () => {
+    expect(run("01_thread_vs_process.ts")).toBe("aaaaa\naaaaa\n")
+  })
+
+  it("10: start, isAlive, join, a terminate that does nothing after join, exit code 0", () => {
+    const out = run("10_process_lifecycle.ts")
+    // isAlive right after start races with a task that does nothing, as in Python
+    expect(["进程正在运行\nexit code: 0\n", "exit code: 0\n"]).toContain(out)
+  })
+
+  it("26: a process never joined by hand is waited for when the scope closes", () => {
+    expect(run("26_process_no_join.ts")).toBe("no1 is running\nno1 end\n")
+  })
+
+  it("27: three named processes, each printing its pid and name", () => {
+    const lines = run("27_process_subclass.ts").trim().split("\n")
+    expect(lines).toHaveLength(6)
+    const names: Array<string> = []
+    for (let i = 0; i < 6; i += 2) {
+      expect(lines[i]).toMatch(/^\d+$/)
+      names.push(lines[i + 1])
+    }
+    expect(names.sort()).toEqual(["1 is running", "2 is running", "3 is running"])
+  })
+
   it("02: a process with arguments prints them", () => {
     expect(run("02_process_args.ts")).toBe("1 2\n")
   })
