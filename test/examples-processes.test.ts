@@ -75,4 +75,14 @@ describe("Process, Queue and Pipe examples", () => {
   it("a JoinableQueue drained by daemon workers", () => {
     expect(run("joinable_queue.ts")).toBe("all 10 jobs done; sum of squares: 285\n")
   })
+
+  it("23: subprocess call: the command's output and exit code, a typed error for a missing command, a timeout", () => {
+    expect(run("23_subprocess_call.ts")).toBe(
+      "$ echo www.python.org\nwww.python.org\nExit code: 0\nno-such-command: PlatformError\nsleep 10: TimeoutError\n"
+    )
+  })
+
+  it("24: subprocess communicate: input through stdin, the output and the exit code, as Python prints them", () => {
+    expect(run("24_subprocess_communicate.ts")).toBe("$ tr a-z A-Z\nSET Q=MX\nPYTHON.ORG\nEXIT\n\nExit code: 0\n")
+  })
 })
