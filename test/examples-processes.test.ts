@@ -85,4 +85,36 @@ describe("Process, Queue and Pipe examples", () => {
   it("24: subprocess communicate: input through stdin, the output and the exit code, as Python prints them", () => {
     expect(run("24_subprocess_communicate.ts")).toBe("$ tr a-z A-Z\nSET Q=MX\nPYTHON.ORG\nEXIT\n\nExit code: 0\n")
   })
+
+  it("11: Semaphore(2) among 5 processes: never more than 2 hold it", () => {
+    const lines = run("11_semaphore.ts").trim().split("\n")
+    expect(lines).toHaveLength(10)
+    let holding = 0
+    for (const line of lines) {
+      holding += line.endsWith("acquired semaphore") ? 1 : -1
+      expect(holding).toBeLessThanOrEqual(2)
+      expect(holding).toBeGreaterThanOrEqual(0)
+    }
+    for (let i = 0; i < 5; i++) {
+      expect(lines.indexOf(`Worker ${i} released semaphore`)).toBeGreaterThan(lines.indexOf(`Worker ${i} acquired semaphore`))
+    }
+  })
+
+  it("12: an Event releases 3 waiting processes", () => {
+    const lines = run("12_event.ts").trim().split("\n")
+    expect(lines).toHaveLength(9)
+    for (let i = 0; i < 3; i++) {
+      const waiting = lines.indexOf(`Worker ${i} waiting for event`)
+      const received = lines.indexOf(`Worker ${i} received event`)
+      const completed = lines.indexOf(`Worker ${i} completed task`)
+      expect(waiting).toBeGreaterThanOrEqual(0)
+      expect(received).toBeGreaterThan(waiting)
+      expect(completed).toBeGreaterThan(received)
+    }
+  })
+
+  it("31: a Lock around printing: ten whole lines", () => {
+    const lines = run("31_lock_print.ts").trim().split("\n")
+    expect(lines.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `hello world ${i}`).sort())
+  })
 })
