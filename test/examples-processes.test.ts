@@ -3,6 +3,9 @@
  * their output checked against what the Python originals print (pids vary).
  */
 import { describe, expect, it } from "@effect/vitest"
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { runExample as run } from "./helpers.ts"
 
 describe("Process, Queue and Pipe examples", () => {
@@ -116,5 +119,17 @@ describe("Process, Queue and Pipe examples", () => {
   it("31: a Lock around printing: ten whole lines", () => {
     const lines = run("31_lock_print.ts").trim().split("\n")
     expect(lines.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `hello world ${i}`).sort())
+  })
+})
+
+describe("npm run example", () => {
+  const script = path.resolve(import.meta.dirname, "..", "scripts", "example.ts")
+  it("lists every example with one line, and runs one by (a prefix of) its name", () => {
+    const list = execFileSync(process.execPath, [script], { encoding: "utf8" })
+    for (const file of fs.readdirSync(path.resolve(import.meta.dirname, "..", "examples"))) {
+      if (file === "tasks.ts") continue
+      expect(list).toMatch(new RegExp(`^${file.slice(0, -3)} +\\S`, "m"))
+    }
+    expect(execFileSync(process.execPath, [script, "29"], { encoding: "utf8" })).toBe("hello, how do you do\n")
   })
 })
