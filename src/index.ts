@@ -7,6 +7,11 @@
 /**
  * @since 0.1.0
  */
+export * as Condition from "./Condition.ts"
+
+/**
+ * @since 0.1.0
+ */
 export * as Errors from "./errors.ts"
 
 /**

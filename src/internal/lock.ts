@@ -26,6 +26,9 @@ export const L_ACQUIRE = 0 // waits until the lock is ours; value: the fiber id
 export const L_TRY = 1 // value: whether it was free (and is now ours)
 export const L_RELEASE = 2
 export const L_LOCKED = 3 // value: whether someone holds it
+export const L_OWNED = 4 // value: whether the caller holds it (a plain Lock: whether anyone does, as Python's Condition checks)
+export const L_RELEASE_ALL = 5 // releases every level the caller holds; value: how many (a Condition's wait)
+export const L_RESTORE = 6 // data: [fiber, levels]; waits for the lock, then holds it that many levels
 
 const I_OWNER = 0
 const I_WAITERS = 1
@@ -97,10 +100,38 @@ export class LockCore implements SharedObject {
       case L_LOCKED:
         reply(R_OK, Atomics.load(words, I_OWNER) !== 0)
         return undefined
+      case L_OWNED:
+        reply(R_OK, this.owned(owner, fiber))
+        return undefined
+      case L_RELEASE_ALL: {
+        if (!this.owned(owner, fiber)) {
+          reply(R_INVALID, "the lock is not held by the caller")
+          return undefined
+        }
+        const levels = this.reentrant ? words[I_COUNT] : 1
+        words[I_FIBER] = 0
+        words[I_COUNT] = 0
+        Atomics.store(words, I_OWNER, 0)
+        if (Atomics.load(words, I_WAITERS) > 0) Atomics.notify(words, I_OWNER, 1)
+        reply(R_OK, levels)
+        return undefined
+      }
+      case L_RESTORE: {
+        const [who, levels] = data as readonly [number, number]
+        return this.acquire(owner, who, (status, value) => {
+          if (status === R_OK && this.reentrant) words[I_COUNT] = levels
+          reply(status, value)
+        })
+      }
       default:
         reply(R_INVALID, `unknown lock request ${op}`)
         return undefined
     }
+  }
+
+  private owned(owner: number, fiber: number): boolean {
+    const current = Atomics.load(this.words, I_OWNER)
+    return this.reentrant ? current === owner && this.words[I_FIBER] === fiber : current !== 0
   }
 
   /** RLock: only the owning fiber releases, once per acquire. */
@@ -172,5 +203,6 @@ defineKind("lock", {
   revive: (wire) => new LockCore(wire.id, wire.words, wire.reentrant),
   meta: (lock: LockCore) => ({ reentrant: lock.reentrant }),
   // an acquisition withdrawn too late is released again (by the same fiber)
-  undo: (op, status, value) => op === L_ACQUIRE && status === R_OK ? [L_RELEASE, value] : undefined
+  undo: (op, status, value) =>
+    status !== R_OK ? undefined : op === L_ACQUIRE ? [L_RELEASE, value] : op === L_RESTORE ? [L_RELEASE_ALL, value] : undefined
 })
