@@ -116,6 +116,15 @@ describe("Process, Queue and Pipe examples", () => {
     }
   })
 
+  it("13: a Condition between a consumer and a producer: the product is consumed after it is produced", () => {
+    const lines = run("13_condition.ts").trim().split("\n")
+    expect(lines.sort()).toEqual(
+      ["Consumer is consuming the product", "Consumer is waiting", "Producer is producing the product"]
+    )
+    const out = run("13_condition.ts")
+    expect(out.indexOf("Consumer is consuming")).toBeGreaterThan(out.indexOf("Producer is producing"))
+  })
+
   it("31: a Lock around printing: ten whole lines", () => {
     const lines = run("31_lock_print.ts").trim().split("\n")
     expect(lines.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `hello world ${i}`).sort())
