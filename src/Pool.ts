@@ -363,14 +363,16 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
 
   /**
    * Runs `f` with the values of the task's declared services, read from the
-   * caller's context as `[key, value, ...]` (undefined when it declares none).
+   * caller's context as `[key, value, ...]` (undefined when it declares none:
+   * then `f` is called at once, so `apply` gets no extra Effect per call; an
+   * `f` that does work first suspends it itself).
    */
   const withServices = <A, E, R>(
     task: Any,
     f: (services: ReadonlyArray<unknown> | undefined) => Effect.Effect<A, E, R>
   ): Effect.Effect<A, E, R> => {
     const keys = task?.contract?.services
-    if (keys === undefined || keys.length === 0) return Effect.suspend(() => f(undefined))
+    if (keys === undefined || keys.length === 0) return f(undefined)
     return Effect.flatMap(Effect.context<never>(), (context) => {
       const services: Array<unknown> = []
       for (const key of keys) services.push(key.key, Context.getUnsafe(context, key))
@@ -498,12 +500,13 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
 
   const mapWith = (star: boolean) =>
   (task: Any, inputs: Iterable<unknown>, options?: MapOptions & { readonly mode?: "fail-fast" | "exit" }) =>
-    withServices(task, (services) => {
-      const items = Array.isArray(inputs) ? inputs : Array.from(inputs)
-      const size = chunkSize(items.length, options?.chunksize)
-      if (typeof size !== "number") return Effect.fail(size)
-      return chunks(task, star, items, size, options?.mode === "exit", services)
-    })
+    withServices(task, (services) =>
+      Effect.suspend(() => {
+        const items = Array.isArray(inputs) ? inputs : Array.from(inputs)
+        const size = chunkSize(items.length, options?.chunksize)
+        if (typeof size !== "number") return Effect.fail(size)
+        return chunks(task, star, items, size, options?.mode === "exit", services)
+      }))
 
   const streamWith = (unordered: boolean) =>
   (
@@ -549,7 +552,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     apply: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
       Effect.useSpan("Pool.apply", () => withServices(task, (services) => call(task, args, options?.transfer, services)))) as Pool["apply"],
     applyAsync: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
-      withServices(task, (services) => {
+      withServices(task, (services) => Effect.suspend(() => {
         // Submitted now, as Python's apply_async: a close() right after lets it finish.
         const result = Deferred.makeUnsafe<any, any>()
         const prepared = prepare(task, args, "args")
@@ -569,7 +572,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
         // Started at once, so that an interrupt right after this returns
         // finds the canceller installed (else the job would run on, unowned).
         return Effect.forkIn(awaitResult, internals.scope, { startImmediately: true })
-      }).pipe(Effect.withSpan("Pool.applyAsync"))) as Pool["applyAsync"],
+      })).pipe(Effect.withSpan("Pool.applyAsync"))) as Pool["applyAsync"],
     map: Effect.fn("Pool.map")(function*(task: Any, inputs: Iterable<unknown>, options?: any) {
       return yield* map(task, inputs, options)
     }) as unknown as Pool["map"],

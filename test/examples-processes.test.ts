@@ -79,6 +79,10 @@ describe("Process, Queue and Pipe examples", () => {
     expect(run("joinable_queue.ts")).toBe("all 10 jobs done; sum of squares: 285\n")
   })
 
+  it("typed services: the README's producer gets its queue as the Jobs service", () => {
+    expect(run("typed_services.ts")).toBe("took [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n")
+  })
+
   it("23: subprocess call: the command's output and exit code, a typed error for a missing command, a timeout", () => {
     expect(run("23_subprocess_call.ts")).toBe(
       "$ echo www.python.org\nwww.python.org\nExit code: 0\nno-such-command: PlatformError\nsleep 10: TimeoutError\n"

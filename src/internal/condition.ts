@@ -5,8 +5,8 @@
  * interruption) leaves its place, or the permit it was given, so that
  * notifications are never lost or doubled.
  */
-import { type Cancel, defineKind, live, newId, R_INVALID, R_OK, R_SHUTDOWN, type Reply, type SharedObject } from "./handles.ts"
-import { type CancelWait, waitWord } from "./waits.ts"
+import { type Cancel, defineKind, here, live, newId, R_INVALID, R_OK, R_SHUTDOWN, type Reply, type SharedObject } from "./handles.ts"
+import { BUSY, critical, DONE, LATER, retrying, retryOnChange, WAIT } from "./waits.ts"
 
 export const C_REGISTER = 0 // the caller will wait (before it releases the lock)
 export const C_AWAIT = 1 // waits for a permit
@@ -37,17 +37,9 @@ export class ConditionCore implements SharedObject {
     return condition
   }
 
-  /** A few instructions under a spin lock (never held across a wait). */
-  private critical<R>(f: () => R): R {
-    const words = this.words
-    while (Atomics.compareExchange(words, I_LOCK, 0, 1) !== 0) {
-      // held for a few instructions
-    }
-    try {
-      return f()
-    } finally {
-      Atomics.store(words, I_LOCK, 0)
-    }
+  /** A few instructions under the short lock word (BUSY if its holder died inside: retried later). */
+  private critical<R>(f: () => R): R | typeof BUSY {
+    return critical(this.words, I_LOCK, here, f)
   }
 
   request(op: number, data: unknown, reply: Reply): Cancel | undefined {
@@ -58,39 +50,37 @@ export class ConditionCore implements SharedObject {
     }
     switch (op) {
       case C_REGISTER:
-        this.critical(() => words[I_WAITING]++)
-        reply(R_OK)
+        retrying(() => this.critical(() => words[I_WAITING]++), () => reply(R_OK))
         return undefined
       case C_LEAVE:
         // still counted as waiting: leave the room; already given a permit: hand it back unused
-        this.critical(() => {
-          if (words[I_WAITING] > 0) words[I_WAITING]--
-          else if (words[I_PERMITS] > 0) words[I_PERMITS]--
-        })
-        reply(R_OK)
+        retrying(() =>
+          this.critical(() => {
+            if (words[I_WAITING] > 0) words[I_WAITING]--
+            else if (words[I_PERMITS] > 0) words[I_PERMITS]--
+          }), () => reply(R_OK))
         return undefined
       case C_NOTIFY: {
         const n = data as number
-        const woken = this.critical(() => {
-          const k = n < 0 ? words[I_WAITING] : Math.min(n, words[I_WAITING])
-          words[I_WAITING] -= k
-          words[I_PERMITS] += k
-          return k
+        retrying(() =>
+          this.critical(() => {
+            const k = n < 0 ? words[I_WAITING] : Math.min(n, words[I_WAITING])
+            words[I_WAITING] -= k
+            words[I_PERMITS] += k
+            return k
+          }), (woken) => {
+          if (woken > 0) this.wake()
+          reply(R_OK, woken)
         })
-        if (woken > 0) {
-          Atomics.add(words, I_EPOCH, 1)
-          Atomics.notify(words, I_EPOCH)
-        }
-        reply(R_OK, woken)
         return undefined
       }
       case C_AWAIT:
         return this.await(reply)
       case C_GIVE_BACK:
-        this.critical(() => words[I_PERMITS]++)
-        Atomics.add(words, I_EPOCH, 1)
-        Atomics.notify(words, I_EPOCH)
-        reply(R_OK)
+        retrying(() => this.critical(() => words[I_PERMITS]++), () => {
+          this.wake()
+          reply(R_OK)
+        })
         return undefined
       default:
         reply(R_INVALID, `unknown condition request ${op}`)
@@ -100,41 +90,36 @@ export class ConditionCore implements SharedObject {
 
   private await(reply: Reply): Cancel | undefined {
     const words = this.words
-    let cancelWait: CancelWait | undefined
-    let done = false
-    let cancelled = false
-    const attempt = (): void => {
-      cancelWait = undefined
-      if (cancelled) return
-      const seen = Atomics.load(words, I_EPOCH)
+    return retryOnChange(words, I_EPOCH, I_WATCHERS, () => {
       if (Atomics.load(words, I_STATE) === 1) {
-        done = true
-        return reply(R_SHUTDOWN)
+        reply(R_SHUTDOWN)
+        return DONE
       }
       const got = this.critical(() => {
         if (words[I_PERMITS] === 0) return false
         words[I_PERMITS]--
         return true
       })
-      if (got) {
-        done = true
-        return reply(R_OK)
-      }
-      cancelWait = waitWord(words, I_EPOCH, seen, words, I_WATCHERS, attempt)
-    }
-    attempt()
-    if (done) return undefined
-    return (ack) => {
-      cancelled = true
-      cancelWait?.()
-      ack()
-    }
+      if (got === BUSY) return LATER
+      if (!got) return WAIT
+      reply(R_OK)
+      return DONE
+    })
+  }
+
+  private wake(): void {
+    Atomics.add(this.words, I_EPOCH, 1)
+    Atomics.notify(this.words, I_EPOCH)
+  }
+
+  /** A thread died inside the short lock word: free it. */
+  releaseOwner(token: number): void {
+    Atomics.compareExchange(this.words, I_LOCK, token, 0)
   }
 
   shutdown(): void {
     Atomics.store(this.words, I_STATE, 1)
-    Atomics.add(this.words, I_EPOCH, 1)
-    Atomics.notify(this.words, I_EPOCH)
+    this.wake()
     live.delete(this.id)
   }
 }

@@ -4,7 +4,7 @@
  * `Atomics.waitAsync`) for it to change, and `set` wakes them all.
  */
 import { type Cancel, defineKind, live, newId, R_INVALID, R_OK, R_SHUTDOWN, type Reply, type SharedObject } from "./handles.ts"
-import { type CancelWait, waitWord } from "./waits.ts"
+import { DONE, retryOnChange, WAIT } from "./waits.ts"
 
 export const E_SET = 0
 export const E_CLEAR = 1
@@ -60,22 +60,12 @@ export class EventCore implements SharedObject {
 
   private wait(reply: Reply): Cancel | undefined {
     const words = this.words
-    let cancelWait: CancelWait | undefined
-    let done = false
-    const check = (): void => {
+    return retryOnChange(words, I_FLAG, I_WAITERS, () => {
       const flag = Atomics.load(words, I_FLAG)
-      if (flag !== 0) {
-        done = true
-        return reply(flag === 1 ? R_OK : R_SHUTDOWN)
-      }
-      cancelWait = waitWord(words, I_FLAG, 0, words, I_WAITERS, check)
-    }
-    check()
-    if (done) return undefined
-    return (ack) => {
-      cancelWait?.()
-      ack()
-    }
+      if (flag === 0) return WAIT
+      reply(flag === 1 ? R_OK : R_SHUTDOWN)
+      return DONE
+    })
   }
 
   shutdown(): void {

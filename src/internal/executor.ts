@@ -11,10 +11,8 @@ import { type Any, isTransferred } from "../Task.ts"
 import { addMovable, findUncloneable } from "./clone.ts"
 import { packNumbers } from "./pack.ts"
 import * as P from "./protocol.ts"
-import { R_ENDED, revive } from "./handles.ts"
 import { setWorkerName } from "./identity.ts"
-import "./kinds.ts"
-import { active as remoteActive, onNotice, onReply, type ParentLink, settle as settleRemote } from "./remote.ts"
+import type { ParentLink } from "./remote.ts"
 import { lookup } from "./registry.ts"
 import { encodeError, LibFailure } from "./wire.ts"
 
@@ -27,6 +25,8 @@ const loadSchema = (): Promise<void> =>
   })
 
 export interface ExecutorOptions {
+  /** A worker (not the `fiber` method): shared objects it gets are remote when they come from a child's parent. */
+  readonly worker?: boolean | undefined
   /** Sends a reply batch (moving `transfers`); may throw a DataCloneError. */
   readonly post: (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => void
   /**
@@ -42,9 +42,9 @@ export interface Executor {
   readonly interruptAll: () => void
   /** Queues a log line for the main program (worker side only). */
   readonly log: (level: string, message: unknown, annotations: Record<string, unknown>, date: number) => void
-  /** Requests to shared objects the main program owns, batched with the replies (child processes). */
-  readonly parent: ParentLink
 }
+
+type Shared = typeof import("./shared.ts")
 
 export type Interrupt = () => void
 
@@ -131,8 +131,9 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
    * before the caller hears of it, and a refusal it never saw fails it.
    */
   const reply = (id: number, status: number, value: unknown, key: string) => {
-    if (id <= 0 || !remoteActive()) return push(id, status, value, key)
-    settleRemote((refused) => {
+    if (id <= 0 || shared === undefined || !shared.active()) return push(id, status, value, key)
+    const { R_ENDED } = shared
+    shared.settle((refused) => {
       if (refused === undefined || status !== P.S_OK) return push(id, status, value, key)
       push(id, P.S_LIB, new LibFailure(refused === R_ENDED ? "QueueEnded" : "QueueShutdown", {}).encoded, key)
     })
@@ -397,6 +398,15 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     else chunk(id, key, task, op, data as ReadonlyArray<unknown>, services)
   }
 
+  let shared: Shared | undefined
+  let sharedLoading: Promise<void> | undefined
+  const loadShared = (): Promise<void> =>
+    sharedLoading ??= import("./shared.ts").then((module) => {
+      if (options.worker) module.setParentLink(parent)
+      shared = module
+    })
+
+  // Requests to shared objects the main program owns, batched with the replies (child processes).
   const parent: ParentLink = {
     send: (request, object, op, data) => push(P.SHARED_ID, request, [object, op, data], "shared"),
     cancel: (request) => push(P.SHARED_CANCEL_ID, request, undefined, "shared")
@@ -407,12 +417,12 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
       let op = batch[j] as number
       const id = batch[j + 1] as number
       if (op === P.OP_SHARED_NOTICE) {
-        onNotice(id, batch[j + 3] as number)
+        shared?.onNotice(id, batch[j + 3] as number)
         continue
       }
       if (op === P.OP_SHARED_REPLY) {
         const answer = batch[j + 3] as readonly [number, unknown]
-        onReply(id, answer[0], answer[1])
+        shared?.onReply(id, answer[0], answer[1])
         continue
       }
       if (op === P.OP_INTERRUPT) {
@@ -429,8 +439,20 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
       const flags = op & (P.SHARED_FLAG | P.SERVICES_FLAG)
       op &= ~(P.SHARED_FLAG | P.SERVICES_FLAG)
       if (flags & P.SHARED_FLAG) {
+        if (shared === undefined) {
+          // the first shared object: load the machinery, then take this request again
+          const state: Running = { cancelled: false, interrupt: undefined }
+          running.set(id, state)
+          const request = [batch[j], id, key, data]
+          loadShared().then(() => {
+            if (state.cancelled) return
+            running.delete(id)
+            receive(request)
+          })
+          continue
+        }
         try {
-          data = revive(data)
+          data = shared.revive(data)
         } catch (e) {
           const [s, v] = lib(e)
           reply(id, P.isChunkOp(op) ? P.S_CHUNK_FAIL : s, P.isChunkOp(op) ? [0, s, v] : v, key)
@@ -469,5 +491,5 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     for (const id of Array.from(running.keys())) interrupt(id)
   }
 
-  return { receive, log, interruptAll, parent }
+  return { receive, log, interruptAll }
 }

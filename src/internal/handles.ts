@@ -13,6 +13,7 @@
  * object tagged with `~emp`); the worker revives such objects anywhere in the
  * argument list (plain arrays and objects) before the task sees them.
  */
+import * as WorkerThreads from "node:worker_threads"
 
 /** Answers a request: `status` is one of the `R_*` codes. */
 export type Reply = (status: number, value?: unknown) => void
@@ -31,8 +32,11 @@ export interface SharedObject {
   readonly request: (op: number, data: unknown, reply: Reply, holder?: number) => Cancel | undefined
 }
 
-/** The token of code running on this thread: its thread id + 1 (never 0). */
+/** The token of code running on a thread: its thread id + 1 (never 0). */
 export const threadToken = (threadId: number): number => threadId + 1
+
+/** This thread's token: what a lock word records while code of this thread holds it. */
+export const here = threadToken(WorkerThreads.threadId)
 
 // Reply statuses shared by every kind.
 export const R_OK = 0

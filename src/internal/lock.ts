@@ -6,20 +6,19 @@
  * (its thread token) or a child process (its host's token). Waits spin
  * briefly, then `Atomics.waitAsync`: a waiting fiber never blocks a thread.
  */
-import * as WorkerThreads from "node:worker_threads"
 import {
   type Cancel,
   defineKind,
+  here,
   live,
   newId,
   R_INVALID,
   R_OK,
   R_SHUTDOWN,
   type Reply,
-  type SharedObject,
-  threadToken
+  type SharedObject
 } from "./handles.ts"
-import { type CancelWait, waitWord } from "./waits.ts"
+import { DONE, retryOnChange, WAIT } from "./waits.ts"
 
 // data of each request: the calling fiber's id (what owns a re-entrant lock)
 export const L_ACQUIRE = 0 // waits until the lock is ours; value: the fiber id
@@ -35,9 +34,6 @@ const I_WAITERS = 1
 const I_STATE = 2 // 0 open, 1 shut down
 const I_FIBER = 3 // re-entrant: the owning fiber (with I_OWNER, its thread or child)
 const I_COUNT = 4 // re-entrant: how many times the owner acquired
-const SPIN_WAIT = 1000
-
-const here = threadToken(WorkerThreads.threadId)
 
 export class LockCore implements SharedObject {
   readonly "~emp" = "lock"
@@ -157,33 +153,15 @@ export class LockCore implements SharedObject {
 
   private acquire(owner: number, fiber: number, reply: Reply): Cancel | undefined {
     const words = this.words
-    let cancelWait: CancelWait | undefined
-    let done = false
-    let cancelled = false
-    const attempt = (): void => {
-      cancelWait = undefined
-      if (cancelled) return
-      for (let k = 0; k < SPIN_WAIT; k++) {
-        if (Atomics.load(words, I_STATE) === 1) {
-          done = true
-          return reply(R_SHUTDOWN)
-        }
-        if (this.take(owner, fiber)) {
-          done = true
-          return reply(R_OK, fiber)
-        }
+    return retryOnChange(words, I_OWNER, I_WAITERS, () => {
+      if (Atomics.load(words, I_STATE) === 1) {
+        reply(R_SHUTDOWN)
+        return DONE
       }
-      const current = Atomics.load(words, I_OWNER)
-      if (current === 0) return queueMicrotask(attempt)
-      cancelWait = waitWord(words, I_OWNER, current, words, I_WAITERS, attempt)
-    }
-    attempt()
-    if (done) return undefined
-    return (ack) => {
-      cancelled = true
-      cancelWait?.()
-      ack()
-    }
+      if (!this.take(owner, fiber)) return WAIT
+      reply(R_OK, fiber)
+      return DONE
+    })
   }
 
   /** The holder `token` died: free the lock if it held it. */

@@ -15,8 +15,7 @@
  * empty", head for "not full"): a waiting task is a callback, never a blocked
  * thread.
  */
-import * as WorkerThreads from "node:worker_threads"
-import { type Cancel, defineKind, live, newId, R_ENDED, R_INVALID, R_OK, R_SHUTDOWN, type Reply, type SharedObject, stateChanged } from "./handles.ts"
+import { type Cancel, defineKind, here, live, newId, R_ENDED, R_INVALID, R_OK, R_SHUTDOWN, type Reply, type SharedObject, stateChanged } from "./handles.ts"
 import { type CancelWait, waitWord } from "./waits.ts"
 
 // Requests.
@@ -68,7 +67,6 @@ const SPINS = 100
 const SPIN_WAIT = 1000
 
 const WITHDRAWN = -2
-const token = WorkerThreads.threadId + 1
 const pack = (position: number, count: number): bigint => (BigInt(count >>> 0) << 32n) | BigInt(position >>> 0)
 
 const views = Symbol("views")
@@ -119,7 +117,7 @@ export class QueueCore implements SharedObject {
   private tryLock(): boolean {
     const i32 = this[views].i32
     for (let i = 0; i < SPINS; i++) {
-      if (Atomics.compareExchange(i32, I_LOCK, 0, token) === 0) return true
+      if (Atomics.compareExchange(i32, I_LOCK, 0, here) === 0) return true
     }
     return false
   }

@@ -6,9 +6,8 @@
  * taken and deadlocks every other process. Updates run under a short lock
  * word (never held across a wait); waits spin briefly, then `waitAsync`.
  */
-import * as WorkerThreads from "node:worker_threads"
-import { type Cancel, defineKind, live, newId, R_INVALID, R_OK, R_SHUTDOWN, type Reply, type SharedObject, threadToken } from "./handles.ts"
-import { type CancelWait, waitWord } from "./waits.ts"
+import { type Cancel, defineKind, here, live, newId, R_INVALID, R_OK, R_SHUTDOWN, type Reply, type SharedObject } from "./handles.ts"
+import { BUSY, critical, DONE, LATER, retrying, retryOnChange, WAIT } from "./waits.ts"
 
 export const S_TAKE = 0 // data: permits; waits until they are there
 export const S_TRY = 1 // data: permits; value: whether they were taken
@@ -23,17 +22,8 @@ const I_EPOCH = 4 // bumped by every release (waiters wait on it)
 const I_BOUND = 5 // the initial value of a bounded semaphore, else -1
 const TABLE = 8 // [token, permits] pairs
 const HOLDERS = 64
-const SPIN_WAIT = 1000
 
-const here = threadToken(WorkerThreads.threadId)
-const BUSY = Symbol("busy")
 
-/** Calls `f` until it is not BUSY, a turn apart, then `done` with its result. */
-const retrying = <R>(f: () => R | typeof BUSY, done: (r: R) => void): void => {
-  const r = f()
-  if (r === BUSY) setImmediate(() => retrying(f, done))
-  else done(r)
-}
 
 export class SemaphoreCore implements SharedObject {
   readonly "~emp" = "semaphore"
@@ -60,16 +50,7 @@ export class SemaphoreCore implements SharedObject {
    * BUSY, and the caller retries on a later turn instead of spinning on.
    */
   private critical<R>(f: () => R): R | typeof BUSY {
-    const words = this.words
-    let spins = 0
-    while (Atomics.compareExchange(words, I_LOCK, 0, here) !== 0) {
-      if (++spins > 100_000) return BUSY
-    }
-    try {
-      return f()
-    } finally {
-      Atomics.store(words, I_LOCK, 0)
-    }
+    return critical(this.words, I_LOCK, here, f)
   }
 
   /** Adds `n` to `owner`'s permits (negative: gives them back, its own first). */
@@ -158,34 +139,17 @@ export class SemaphoreCore implements SharedObject {
 
   private take(owner: number, n: number, reply: Reply): Cancel | undefined {
     const words = this.words
-    let cancelWait: CancelWait | undefined
-    let done = false
-    let cancelled = false
-    const attempt = (): void => {
-      cancelWait = undefined
-      if (cancelled) return
-      for (let k = 0; k < SPIN_WAIT; k++) {
-        const seen = Atomics.load(words, I_EPOCH)
-        if (Atomics.load(words, I_STATE) === 1) {
-          done = true
-          return reply(R_SHUTDOWN)
-        }
-        const taken = this.tryTake(owner, n)
-        if (taken === BUSY) return void setImmediate(attempt)
-        if (taken) {
-          done = true
-          return reply(R_OK, n)
-        }
-        if (k === SPIN_WAIT - 1) cancelWait = waitWord(words, I_EPOCH, seen, words, I_WAITERS, attempt)
+    return retryOnChange(words, I_EPOCH, I_WAITERS, () => {
+      if (Atomics.load(words, I_STATE) === 1) {
+        reply(R_SHUTDOWN)
+        return DONE
       }
-    }
-    attempt()
-    if (done) return undefined
-    return (ack) => {
-      cancelled = true
-      cancelWait?.()
-      ack()
-    }
+      const taken = this.tryTake(owner, n)
+      if (taken === BUSY) return LATER
+      if (!taken) return WAIT
+      reply(R_OK, n)
+      return DONE
+    })
   }
 
   /** The holder `token` died: its permits come back, and a lock word it held is freed. */

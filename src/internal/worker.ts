@@ -14,7 +14,6 @@ import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
 import { type Interrupt, makeExecutor, type Run } from "./executor.ts"
 import * as P from "./protocol.ts"
-import { setParentLink } from "./remote.ts"
 import { withServices } from "./services.ts"
 import { encodeError } from "./wire.ts"
 
@@ -85,10 +84,10 @@ const executor = makeExecutor({
   post: channel !== undefined
     ? (batch, transfers) => channel.postMessage(batch, transfers as Array<WorkerThreads.Transferable>)
     : (batch, transfers) => send([1, batch], transfers),
-  run: runEffect
+  run: runEffect,
+  worker: true
 })
 channel?.on("message", executor.receive)
-setParentLink(executor.parent)
 
 const port = (parentPort ?? process) as unknown as NodeJS.EventEmitter
 port.on("message", (message: readonly [0, ReadonlyArray<unknown>] | readonly [1]) => {
