@@ -29,7 +29,7 @@ import type { ResourceLimits, Transferable } from "node:worker_threads"
 import * as Errors from "./errors.ts"
 import { type Backend, fiberBackend, workerBackend } from "./internal/backend.ts"
 import { findUncloneable } from "./internal/clone.ts"
-import { holdsShared, live, toRemote } from "./internal/handles.ts"
+import { holdsShared, madeAny, toRemote } from "./internal/handles.ts"
 import { packNumbers } from "./internal/pack.ts"
 import { schedulers } from "./internal/poolInternals.ts"
 import { decodeExit } from "./internal/decode.ts"
@@ -357,7 +357,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       op |= P.SERVICES_FLAG
       sealed = [data, services]
     }
-    if (live.size > 0 && holdsShared(sealed)) return [op | P.SHARED_FLAG, crossing(sealed)]
+    if (madeAny && holdsShared(sealed)) return [op | P.SHARED_FLAG, crossing(sealed)]
     return [op, sealed]
   }
 
@@ -388,7 +388,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     transfer: ReadonlyArray<unknown> | undefined
   ): Job | undefined => {
     const moved = startMethod === "thread" ? transfer : undefined
-    if (services === undefined && live.size === 0) return scheduler.submit(P.OP_CALL, task, args, done, moved)
+    if (services === undefined && !madeAny) return scheduler.submit(P.OP_CALL, task, args, done, moved)
     const [op, data] = seal(P.OP_CALL, args, services)
     return scheduler.submit(op, task, data, done, moved)
   }
@@ -442,7 +442,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       const n = sent.length
       if (n === 0) return resume(Effect.succeed(results))
       const at = slots === undefined ? (k: number) => k : (k: number) => slots![k]
-      const sealed = services !== undefined || (live.size > 0 && holdsShared(sent))
+      const sealed = services !== undefined || (madeAny && holdsShared(sent))
       const op = star ? (exitMode ? P.OP_STARMAP_EXIT : P.OP_STARMAP) : (exitMode ? P.OP_MAP_EXIT : P.OP_MAP)
       const jobs: Array<Job> = []
       let remaining = Math.ceil(n / size)

@@ -297,6 +297,33 @@ export class SemaphoreClosed extends Schema.TaggedError<SemaphoreClosed>()("Sema
 }
 
 /**
+ * An index outside a shared array. Python: `IndexError`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class IndexOutOfRange extends Schema.TaggedError<IndexOutOfRange>()("IndexOutOfRange", {
+  index: Schema.Number,
+  length: Schema.Number
+}) {
+  override get message(): string {
+    return `index ${this.index} is out of range for a shared array of length ${this.length}`
+  }
+}
+
+/**
+ * The shared value's (or array's, or ref's) scope closed: every later call fails with this.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SharedClosed extends Schema.TaggedError<SharedClosed>()("SharedClosed", {}) {
+  override get message(): string {
+    return "The shared value's scope has closed"
+  }
+}
+
+/**
  * Every error the library itself can produce.
  *
  * @since 0.1.0

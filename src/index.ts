@@ -57,6 +57,11 @@ export * as Semaphore from "./Semaphore.ts"
 /**
  * @since 0.1.0
  */
+export * as Shared from "./Shared.ts"
+
+/**
+ * @since 0.1.0
+ */
 export * as StartMethod from "./StartMethod.ts"
 
 /**
@@ -68,6 +73,7 @@ export {
   InitializerFailed,
   BrokenPipe,
   EventClosed,
+  IndexOutOfRange,
   InvalidArgument,
   InvalidPayload,
   LockClosed,
@@ -79,6 +85,7 @@ export {
   QueueShutdown,
   SemaphoreClosed,
   SerializationError,
+  SharedClosed,
   TaskError,
   TaskModuleLoadError,
   TaskNotFound,

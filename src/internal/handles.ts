@@ -70,7 +70,17 @@ export const releaseToken = (token: number): void => {
   for (const object of live.values()) object.releaseOwner?.(token)
 }
 
-export const newId = (): number => nextId++
+export const newId = (): number => {
+  madeAny = true
+  return nextId++
+}
+
+/**
+ * Whether this program has made a shared object: from then on, arguments are
+ * searched for them (one closed since must still cross as a shared object,
+ * to fail there with its typed error). Plain pools never pay the search.
+ */
+export let madeAny = false
 
 let stateListener: ((object: number, status: number) => void) | undefined
 
@@ -211,6 +221,6 @@ export const heldIn = (value: unknown, out: Array<SharedObject> = [], depth = 0)
 
 /** A worker given `data` has exited: each object in it learns (see `Kind.onHolderExit`). */
 export const holderExited = (data: unknown): void => {
-  if (live.size === 0) return
+  if (!madeAny) return
   for (const object of heldIn(data)) kinds.get(object[KIND])?.onHolderExit?.(object)
 }

@@ -8,7 +8,7 @@
  * program too; if the answer was already on its way, what it took is undone
  * (the item goes back to the front), so an interrupted call consumes nothing.
  */
-import { type Cancel, KIND, kindOf, R_CANCELLED, R_OK, R_SHUTDOWN, type Reply, type SharedObject, setRemoteFactory } from "./handles.ts"
+import { type Cancel, KIND, kindOf, R_CANCELLED, R_OK, R_SHUTDOWN, type Reply, revive, type SharedObject, setRemoteFactory } from "./handles.ts"
 import * as Q from "./ring.ts"
 
 export interface ParentLink {
@@ -49,6 +49,8 @@ class Remote implements SharedObject {
   constructor(wire: Record<string, unknown>) {
     // the kind's fields (capacity, direction...) come along
     Object.assign(this, wire)
+    // and the shared objects among them (a value's lock) become live too
+    for (const key in wire) if (key !== KIND && typeof wire[key] === "object") (this as any)[key] = revive(wire[key])
     this[KIND] = wire[KIND] as string
     this.id = wire.id as number
   }

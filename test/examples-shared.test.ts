@@ -1,0 +1,34 @@
+/**
+ * The shared-memory examples, run as programs with plain `node`, their output
+ * checked against what the Python originals print.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { runExample as run, runExampleExit } from "./helpers.ts"
+
+describe("Shared value and array examples", () => {
+  it("07: a value, a double and an array, then a nested list fails the program with a typed error", () => {
+    const { status, stderr, stdout } = runExampleExit("07_shared_value_array.ts")
+    expect(stdout).toBe("0 3.14 [1, 2, 3, 4]\n")
+    expect(stderr).toMatch(/^InvalidArgument: Shared\.array: typecode "i" holds numbers, not an array/)
+    expect(status).toBe(1)
+  })
+
+  it("08: two processes add 1 and 4 five times each without the lock", () => {
+    const values = run("08_value_no_lock.ts").trim().split("\n").map(Number)
+    expect(values).toHaveLength(10)
+    // each line is what one process read after its own write: between its
+    // first possible value and 25 (the total if no update was lost)
+    for (const v of values) {
+      expect(Number.isInteger(v)).toBe(true)
+      expect(v).toBeGreaterThanOrEqual(1)
+      expect(v).toBeLessThanOrEqual(25)
+    }
+  })
+
+  it("09: with the lock held across the loop the two processes run one after the other", () => {
+    expect([
+      "1\n2\n3\n4\n5\n9\n13\n17\n21\n25\n",
+      "4\n8\n12\n16\n20\n21\n22\n23\n24\n25\n"
+    ]).toContain(run("09_value_with_lock.ts"))
+  })
+})
