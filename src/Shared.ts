@@ -26,10 +26,12 @@
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import type * as Scope from "effect/Scope"
-import { IndexOutOfRange, InvalidArgument, type LockClosed, SharedClosed } from "./errors.ts"
+import { IndexOutOfRange, InvalidArgument, type LockClosed, SerializationError, SharedClosed } from "./errors.ts"
+import * as Codec from "./internal/codec.ts"
 import { R_OK, R_SHUTDOWN } from "./internal/handles.ts"
 import * as L from "./internal/lock.ts"
 import * as M from "./internal/memory.ts"
+import * as C from "./internal/refcell.ts"
 import { request } from "./internal/request.ts"
 import * as Lock from "./Lock.ts"
 import type * as RLock from "./RLock.ts"
@@ -61,7 +63,7 @@ export interface SharedValue<A extends number | bigint> {
   readonly "~emp": string
   readonly id: number
   readonly typecode: Typecode
-  readonly "~element"?: A
+  readonly "~value"?: A
 }
 
 /**
@@ -221,54 +223,131 @@ const indexIn = (memory: M.MemoryCore, index: number): number | IndexOutOfRange 
   return i >= 0 && i < memory.length ? i : new IndexOutOfRange({ index, length: memory.length })
 }
 
-/**
- * The value. Python: `v.value`.
- *
- * @since 0.1.0
- * @category getters
- */
-export const get = <A extends number | bigint>(self: SharedValue<A>): Effect.Effect<A, SharedClosed> =>
-  readAt(core(self), 0)
+// -- values and refs: one cell each ----------------------------------------------------
 
 /**
- * Stores `x` (an integer wraps around as in C). Python: `v.value = x`.
+ * A shared cell of any cloneable value, every call atomic across workers:
+ * Effect's `Ref`, shared. Its calls are this module's `get`, `set`,
+ * `update`, `modify`, `getAndUpdate`, `updateAndGet`.
  *
  * @since 0.1.0
- * @category setters
+ * @category models
  */
-export const set: {
-  <A extends number | bigint>(x: A): (self: SharedValue<A>) => Effect.Effect<void, SharedClosed | InvalidArgument>
-  <A extends number | bigint>(self: SharedValue<A>, x: A): Effect.Effect<void, SharedClosed | InvalidArgument>
-} = dual(2, <A extends number | bigint>(self: SharedValue<A>, x: A) => writeAt(core(self), 0, x))
+export interface SharedRef<A> {
+  readonly "~emp": string
+  readonly id: number
+  readonly "~value"?: A
+}
 
-/**
- * Runs `f` on this side under the lock (taken without a round trip when it is
- * free and the memory is here): the read, `f` and the write are one step for
- * every other holder of the lock. Without a lock, a read then a write.
- */
-const locked = <B>(
-  memory: M.MemoryCore,
-  f: (x: any) => readonly [B, unknown]
-): Effect.Effect<B, SharedClosed | InvalidArgument> => {
-  const step = (x: any): Effect.Effect<B, SharedClosed | InvalidArgument> => {
-    const [result, next] = f(x)
-    return Effect.as(writeAt(memory, 0, next), result)
+/** What `get`, `set`, `update` and `modify` take: a value or a ref. */
+type Cell<A> = SharedValue<A & (number | bigint)> | SharedRef<A>
+
+type WriteError = SharedClosed | InvalidArgument | SerializationError
+
+/** A cell's reads and writes, whichever kind it is (see `access`). */
+interface Access {
+  readonly lock: L.LockCore | undefined
+  readonly local: boolean
+  readonly closed: () => boolean
+  /** Here, with the lock held (or none). */
+  readonly readHere: () => unknown
+  readonly writeHere: (prepared: unknown) => void
+  /** Through the main program (a child process), under the lock the caller holds. */
+  readonly read: Effect.Effect<unknown, SharedClosed>
+  readonly write: (prepared: unknown) => Effect.Effect<void, SharedClosed>
+  /** The value as stored (a checked number, encoded bytes), or the failure. */
+  readonly prepare: (x: unknown) => unknown
+}
+
+class Refused {
+  readonly error: InvalidArgument | SerializationError
+  constructor(error: InvalidArgument | SerializationError) {
+    this.error = error
   }
-  const lock = memory.lock
-  if (lock === undefined) return Effect.flatMap(readAt(memory, 0), step)
-  if (!local(memory)) return underLock(lock, Effect.flatMap(readAt(memory, 0), step))
+}
+
+const valueAccess = (memory: M.MemoryCore): Access => ({
+  lock: memory.lock,
+  local: local(memory),
+  closed: () => memory.closed,
+  readHere: () => memory.read(0),
+  writeHere: (x) => memory.write(0, x as number | bigint),
+  read: request(memory, M.M_GET, 0, answer),
+  write: (x) => request(memory, M.M_SET, [0, x], answer<void>),
+  prepare: (x) => {
+    const value = check(memory.typecode, x)
+    return typeof value === "string" ? new Refused(new InvalidArgument({ reason: value })) : value
+  }
+})
+
+const refAccess = (ref: C.RefCore): Access => ({
+  lock: ref.lock,
+  local: ref.data !== undefined,
+  closed: () => ref.closed,
+  readHere: () => Codec.decode(ref.read()),
+  writeHere: (bytes) => ref.write(bytes as Uint8Array),
+  read: request(ref, C.C_GET, undefined, (status, value) =>
+    status === R_OK ? Effect.succeed(Codec.decode(value as Uint8Array)) : answer(status, value)),
+  write: (bytes) => request(ref, C.C_SET, bytes, answer<void>),
+  prepare: (x) => {
+    const bytes = Codec.encode(x, "value")
+    if (!Codec.isEncoded(bytes)) {
+      return new Refused(new SerializationError({ task: "Shared.ref", direction: "argument", ...bytes }))
+    }
+    if (bytes.length > C.MAX_BYTES) {
+      return new Refused(new InvalidArgument({ reason: `a shared ref holds at most ${C.MAX_BYTES} bytes encoded, not ${bytes.length}` }))
+    }
+    return bytes
+  }
+})
+
+const access = (self: Cell<any>): Access => {
+  const object = self as unknown as M.MemoryCore | C.RefCore
+  return object["~emp"] === "ref" ? refAccess(object as C.RefCore) : valueAccess(object as M.MemoryCore)
+}
+
+/** `f`'s answer when it only reads. */
+const KEEP: unique symbol = Symbol("keep")
+
+/**
+ * Reads the cell, applies `f` and writes its new value, as one step for every
+ * other holder of the cell's lock. Here and with the lock free, the lock is
+ * taken and released without a round trip or a wait. Without a lock (a raw
+ * value), a read then a write.
+ */
+const step = <B>(
+  cell: Access,
+  f: (x: any) => readonly [B, unknown]
+): Effect.Effect<B, WriteError> => {
+  const apply = (x: unknown): Effect.Effect<B, WriteError> => {
+    const [result, next] = f(x)
+    if (next === KEEP) return Effect.succeed(result)
+    const prepared = cell.prepare(next)
+    if (prepared instanceof Refused) return Effect.fail(prepared.error)
+    if (!cell.local) return Effect.as(cell.write(prepared), result)
+    if (cell.closed()) return closed
+    cell.writeHere(prepared)
+    return Effect.succeed(result)
+  }
+  const lock = cell.lock
+  const read = cell.local
+    ? Effect.suspend(() => cell.closed() ? closed : Effect.succeed(cell.readHere()))
+    : cell.read
+  if (lock === undefined) return Effect.flatMap(read, apply)
+  if (!cell.local) return underLock(lock, Effect.flatMap(read, apply))
   return Effect.withFiber((fiber) => {
-    if (memory.closed) return closed
+    if (cell.closed()) return closed
     let took = false
     lock.request(L.L_TRY, fiber.id, (status, value) => {
       took = status === R_OK && value === true
     })
-    if (!took) return underLock(lock, Effect.suspend(() => step(memory.read(0))))
+    if (!took) return underLock(lock, Effect.flatMap(read, apply))
     try {
-      const [result, next] = f(memory.read(0))
-      const value = check(memory.typecode, next)
-      if (typeof value === "string") return invalid(value)
-      memory.write(0, value)
+      const [result, next] = f(cell.readHere())
+      if (next === KEEP) return Effect.succeed(result)
+      const prepared = cell.prepare(next)
+      if (prepared instanceof Refused) return Effect.fail(prepared.error)
+      cell.writeHere(prepared)
       return Effect.succeed(result)
     } finally {
       lock.request(L.L_RELEASE, fiber.id, () => {})
@@ -283,34 +362,107 @@ const underLock = <A, E>(lock: L.LockCore, effect: Effect.Effect<A, E>): Effect.
   )
 
 /**
- * Replaces the value with `f` of it, atomically under the value's lock.
+ * A new shared ref holding `initial` (any value structured clone accepts),
+ * closed with the scope. Every call on it is atomic across workers, under its
+ * own lock; what a worker gets is a copy, as a worker's argument is. A
+ * function, a symbol or another value that cannot be cloned fails with
+ * `SerializationError`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const ref: <A>(initial: A) => Effect.Effect<SharedRef<A>, SerializationError | InvalidArgument, Scope.Scope> = Effect
+  .fn("Shared.ref")(function*<A>(initial: A) {
+    const bytes = refAccess({} as C.RefCore).prepare(initial)
+    if (bytes instanceof Refused) return yield* Effect.fail(bytes.error)
+    return yield* Effect.acquireRelease(
+      Effect.sync(() => C.RefCore.make(bytes as Uint8Array, L.LockCore.make(true)) as unknown as SharedRef<A>),
+      (ref) =>
+        Effect.sync(() => {
+          const core = ref as unknown as C.RefCore
+          core.shutdown()
+          core.lock.shutdown()
+        })
+    )
+  })
+
+/**
+ * The value. Python: `v.value`.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const get = <A>(self: Cell<A>): Effect.Effect<A, SharedClosed> => {
+  const object = self as unknown as M.MemoryCore | C.RefCore
+  // a number is read with one atomic load, without the lock
+  if (object["~emp"] !== "ref") return readAt(object as M.MemoryCore, 0)
+  return step(access(self), (x) => [x, KEEP]) as Effect.Effect<A, SharedClosed>
+}
+
+/**
+ * Stores `x` (an integer wraps around as in C). Python: `v.value = x`.
+ *
+ * @since 0.1.0
+ * @category setters
+ */
+export const set: {
+  <A>(x: A): (self: Cell<A>) => Effect.Effect<void, WriteError>
+  <A>(self: Cell<A>, x: A): Effect.Effect<void, WriteError>
+} = dual(2, <A>(self: Cell<A>, x: A): Effect.Effect<void, WriteError> => {
+  const object = self as unknown as M.MemoryCore | C.RefCore
+  if (object["~emp"] !== "ref") return writeAt(object as M.MemoryCore, 0, x)
+  return step(access(self), () => [undefined, x])
+})
+
+/**
+ * Replaces the value with `f` of it, atomically under the cell's lock.
  * Python: `with v.get_lock(): v.value = f(v.value)`.
  *
  * @since 0.1.0
  * @category setters
  */
 export const update: {
-  <A extends number | bigint>(f: (a: A) => A): (self: SharedValue<A>) => Effect.Effect<void, SharedClosed | InvalidArgument>
-  <A extends number | bigint>(self: SharedValue<A>, f: (a: A) => A): Effect.Effect<void, SharedClosed | InvalidArgument>
-} = dual(2, <A extends number | bigint>(self: SharedValue<A>, f: (a: A) => A) =>
-  locked(core(self), (x) => [undefined, f(x)] as const))
+  <A>(f: (a: A) => A): (self: Cell<A>) => Effect.Effect<void, WriteError>
+  <A>(self: Cell<A>, f: (a: NoInfer<A>) => NoInfer<A>): Effect.Effect<void, WriteError>
+} = dual(2, <A>(self: Cell<A>, f: (a: A) => A) => step(access(self), (x) => [undefined, f(x)]))
 
 /**
  * Replaces the value with the second of `f`'s pair and returns the first,
- * atomically under the value's lock (as `Ref.modify`).
+ * atomically under the cell's lock (as `Ref.modify`).
  *
  * @since 0.1.0
  * @category setters
  */
 export const modify: {
-  <A extends number | bigint, B>(
-    f: (a: A) => readonly [B, A]
-  ): (self: SharedValue<A>) => Effect.Effect<B, SharedClosed | InvalidArgument>
-  <A extends number | bigint, B>(
-    self: SharedValue<A>,
-    f: (a: A) => readonly [B, A]
-  ): Effect.Effect<B, SharedClosed | InvalidArgument>
-} = dual(2, <A extends number | bigint, B>(self: SharedValue<A>, f: (a: A) => readonly [B, A]) => locked(core(self), f))
+  <A, B>(f: (a: A) => readonly [B, A]): (self: Cell<A>) => Effect.Effect<B, WriteError>
+  <A, B>(self: Cell<A>, f: (a: NoInfer<A>) => readonly [B, NoInfer<A>]): Effect.Effect<B, WriteError>
+} = dual(2, <A, B>(self: Cell<A>, f: (a: A) => readonly [B, A]) => step(access(self), f))
+
+/**
+ * Replaces the value with `f` of it and returns the old one, atomically (as `Ref.getAndUpdate`).
+ *
+ * @since 0.1.0
+ * @category setters
+ */
+export const getAndUpdate: {
+  <A>(f: (a: A) => A): (self: Cell<A>) => Effect.Effect<A, WriteError>
+  <A>(self: Cell<A>, f: (a: NoInfer<A>) => NoInfer<A>): Effect.Effect<A, WriteError>
+} = dual(2, <A>(self: Cell<A>, f: (a: A) => A) => step(access(self), (x) => [x, f(x)]))
+
+/**
+ * Replaces the value with `f` of it and returns the new one, atomically (as `Ref.updateAndGet`).
+ *
+ * @since 0.1.0
+ * @category setters
+ */
+export const updateAndGet: {
+  <A>(f: (a: A) => A): (self: Cell<A>) => Effect.Effect<A, WriteError>
+  <A>(self: Cell<A>, f: (a: NoInfer<A>) => NoInfer<A>): Effect.Effect<A, WriteError>
+} = dual(2, <A>(self: Cell<A>, f: (a: A) => A) =>
+  step(access(self), (x) => {
+    const next = f(x)
+    return [next, next]
+  }))
 
 /**
  * The value's (or array's) lock, an RLock: hold it across several calls to

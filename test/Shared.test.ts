@@ -154,3 +154,55 @@ describe("Shared on thread: the tutorials' counter race", () => {
       expect(yield* Shared.get(atomic)).toBe(2 * times)
     }))
 })
+
+describe.each(methods)("Shared.ref on %s", (startMethod) => {
+  it.live("appends from two workers and the main program are all kept, in the order each made them", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 2, startMethod })
+      const r = yield* Shared.ref<ReadonlyArray<string>>([])
+      const times = startMethod === "process" ? 30 : 200
+      yield* Effect.all([
+        pool.apply(T.append, [r, "a", times]),
+        pool.apply(T.append, [r, "b", times]),
+        Effect.forEach(Array.from({ length: times }, (_, i) => i), (i) => Shared.update(r, (xs) => [...xs, `main:${i}`]))
+      ], { concurrency: "unbounded" })
+      const xs = yield* Shared.get(r)
+      expect(xs).toHaveLength(3 * times)
+      for (const label of ["a", "b", "main"]) {
+        expect(xs.filter((x) => x.startsWith(`${label}:`))).toEqual(Array.from({ length: times }, (_, i) => `${label}:${i}`))
+      }
+    }))
+
+  it.live("any cloneable value, growing past its first buffer; every Ref call; an uncloneable value is refused", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 1, startMethod })
+      const text = "x".repeat(100_000)
+      const r = yield* Shared.ref({ n: 4, text, when: new Date(Date.UTC(2026, 0, 1)) })
+      expect(yield* pool.apply(T.refCalls, [r])).toEqual({
+        length: 100_000,
+        year: 2026,
+        old: 4,
+        next: 50,
+        said: "n was 50",
+        refused: "SerializationError"
+      })
+      const after = yield* Shared.get(r)
+      expect(after.n).toBe(50)
+      expect(after.text).toBe(text.toUpperCase())
+      expect(after.when).toEqual(new Date(Date.UTC(2026, 0, 1)))
+    }))
+})
+
+describe("Shared.ref in the main program", () => {
+  it.effect("refuses what cannot be cloned, and fails with SharedClosed once its scope closed", () =>
+    Effect.gen(function*() {
+      expect((yield* Effect.flip(Effect.scoped(Shared.ref({ f: () => 1 }))))._tag).toBe("SerializationError")
+      const scope = yield* Scope.make()
+      const r = yield* Shared.ref(1).pipe(Scope.provide(scope))
+      expect(yield* Shared.updateAndGet(r, (n) => n + 1)).toBe(2)
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* tagOf(Shared.get(r))).toBe("SharedClosed")
+      expect(yield* tagOf(Shared.set(r, 3))).toBe("SharedClosed")
+      expect(yield* tagOf(Shared.update(r, (n) => n + 1))).toBe("SharedClosed")
+    }))
+})
