@@ -297,6 +297,35 @@ export class SemaphoreClosed extends Schema.TaggedError<SemaphoreClosed>()("Sema
 }
 
 /**
+ * The barrier was broken: aborted, reset, left early by a waiter that timed
+ * out, was interrupted or died, or its action failed. Every waiter of the
+ * round fails with this, and every later `wait` until `Barrier.reset`.
+ * Python: `BrokenBarrierError`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BrokenBarrier extends Schema.TaggedError<BrokenBarrier>()("BrokenBarrier", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return this.reason
+  }
+}
+
+/**
+ * The barrier's scope closed: every waiter and every later call fails with this.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BarrierClosed extends Schema.TaggedError<BarrierClosed>()("BarrierClosed", {}) {
+  override get message(): string {
+    return "The barrier's scope has closed"
+  }
+}
+
+/**
  * An index outside a shared array. Python: `IndexError`.
  *
  * @since 0.1.0

@@ -7,6 +7,11 @@
 /**
  * @since 0.1.0
  */
+export * as Barrier from "./Barrier.ts"
+
+/**
+ * @since 0.1.0
+ */
 export * as Condition from "./Condition.ts"
 
 /**
@@ -70,6 +75,8 @@ export * as StartMethod from "./StartMethod.ts"
 export * as Task from "./Task.ts"
 
 export {
+  BarrierClosed,
+  BrokenBarrier,
   InitializerFailed,
   BrokenPipe,
   EventClosed,
