@@ -32,3 +32,11 @@ describe("Shared value and array examples", () => {
     ]).toContain(run("09_value_with_lock.ts"))
   })
 })
+
+describe("Condition with a shared value", () => {
+  it("17: five consumers wait for the value; the producer sets it and wakes them all", () => {
+    const lines = run("17_condition_notify_all.ts").trim().split("\n")
+    expect(lines[0]).toBe("producer updated the shared resource")
+    expect(lines.slice(1).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `consumer ${i} consumed the data`))
+  })
+})
