@@ -17,6 +17,7 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Errors from "./errors.ts"
+import * as H from "./internal/handles.ts"
 import { R_OK, R_SHUTDOWN, type SharedObject } from "./internal/handles.ts"
 import * as L from "./internal/lock.ts"
 import { request } from "./internal/request.ts"
@@ -60,9 +61,51 @@ export const make: () => Effect.Effect<Lock, never, Scope.Scope> = Effect.fn("Lo
  * @since 0.1.0
  * @category acquiring
  */
-export const acquire = (self: Lock): Effect.Effect<void, Errors.LockClosed> =>
+export const acquire = (self: Lock): Effect.Effect<void, Errors.LockClosed> => {
+  const fast = here(self)
+  return fast === undefined ? waitFor(self) : fast.acquire
+}
+
+const waitFor = (self: Lock): Effect.Effect<void, Errors.LockClosed> =>
   call(self, L.L_ACQUIRE, (status, value) =>
     status === R_OK ? Effect.void : fail(status, value) as Effect.Effect<never, Errors.LockClosed>)
+
+/**
+ * Where the lock's memory is shared (the main program, a worker thread), a
+ * free lock is taken and a held one released without the request machinery:
+ * one Effect each, made once per lock. A plain Lock's owner is its thread, so
+ * it needs no fiber id.
+ */
+interface Here {
+  readonly acquire: Effect.Effect<void, Errors.LockClosed>
+  readonly release: Effect.Effect<void, Errors.LockNotHeld | Errors.LockClosed>
+}
+
+const fastPaths = Symbol("effect-multiprocessing/Lock/here")
+
+const here = (self: Lock): Here | undefined => {
+  if (!(self instanceof L.LockCore)) return undefined // a child process's route to the main program
+  const cached = (self as any)[fastPaths] as Here | undefined
+  if (cached !== undefined) return cached
+  const lock = self
+  const released = (fiber: number): Effect.Effect<void, Errors.LockNotHeld | Errors.LockClosed> => {
+    if (lock.closed) return Effect.fail(new Errors.LockClosed())
+    const refused = lock.release(H.here, fiber)
+    return refused === undefined ? Effect.void : Effect.fail(new Errors.LockNotHeld({ reason: refused }))
+  }
+  const paths: Here = lock.reentrant
+    ? {
+      acquire: Effect.withFiber((fiber) => lock.takeHere(fiber.id) ? Effect.void : waitFor(self)),
+      release: Effect.withFiber((fiber) => released(fiber.id))
+    }
+    : {
+      acquire: Effect.suspend(() => lock.takeHere(0) ? Effect.void : waitFor(self)),
+      release: Effect.suspend(() => released(0))
+    }
+  // not enumerable, and a symbol: it never crosses to a worker with the lock
+  Object.defineProperty(self, fastPaths, { value: paths })
+  return paths
+}
 
 /**
  * Takes the lock if it is free: `true` if it did. Python: `acquire(block=False)`.
@@ -80,8 +123,12 @@ export const tryAcquire = (self: Lock): Effect.Effect<boolean, Errors.LockClosed
  * @since 0.1.0
  * @category releasing
  */
-export const release = (self: Lock): Effect.Effect<void, Errors.LockNotHeld | Errors.LockClosed> =>
-  call(self, L.L_RELEASE, (status, value) => status === R_OK ? Effect.void : fail(status, value))
+export const release = (self: Lock): Effect.Effect<void, Errors.LockNotHeld | Errors.LockClosed> => {
+  const fast = here(self)
+  return fast !== undefined
+    ? fast.release
+    : call(self, L.L_RELEASE, (status, value) => status === R_OK ? Effect.void : fail(status, value))
+}
 
 /**
  * Whether someone holds the lock now.

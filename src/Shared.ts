@@ -28,6 +28,7 @@ import { dual } from "effect/Function"
 import type * as Scope from "effect/Scope"
 import { IndexOutOfRange, InvalidArgument, type LockClosed, SerializationError, SharedClosed } from "./errors.ts"
 import * as Codec from "./internal/codec.ts"
+import * as H from "./internal/handles.ts"
 import { R_OK, R_SHUTDOWN } from "./internal/handles.ts"
 import * as L from "./internal/lock.ts"
 import * as M from "./internal/memory.ts"
@@ -301,9 +302,16 @@ const refAccess = (ref: C.RefCore): Access => ({
   }
 })
 
+const accessKey = Symbol("effect-multiprocessing/Shared/access")
+
+/** The cell's access, made once per object (a symbol key: it never crosses to a worker). */
 const access = (self: Cell<any>): Access => {
-  const object = self as unknown as M.MemoryCore | C.RefCore
-  return object["~emp"] === "ref" ? refAccess(object as C.RefCore) : valueAccess(object as M.MemoryCore)
+  const object = self as any
+  const cached = object[accessKey] as Access | undefined
+  if (cached !== undefined) return cached
+  const made = object["~emp"] === "ref" ? refAccess(object as C.RefCore) : valueAccess(object as M.MemoryCore)
+  Object.defineProperty(object, accessKey, { value: made })
+  return made
 }
 
 /** `f`'s answer when it only reads. */
@@ -312,13 +320,30 @@ const KEEP: unique symbol = Symbol("keep")
 /**
  * Reads the cell, applies `f` and writes its new value, as one step for every
  * other holder of the cell's lock. Here and with the lock free, the lock is
- * taken and released without a round trip or a wait. Without a lock (a raw
- * value), a read then a write.
+ * taken and released in place: no request, no wait, one Effect. Without a
+ * lock (a raw value), a read then a write.
  */
-const step = <B>(
-  cell: Access,
-  f: (x: any) => readonly [B, unknown]
-): Effect.Effect<B, WriteError> => {
+const step = <B>(cell: Access, f: (x: any) => readonly [B, unknown]): Effect.Effect<B, WriteError> => {
+  const lock = cell.lock
+  if (lock === undefined || !cell.local) return slowStep(cell, f)
+  return Effect.withFiber((fiber) => {
+    if (cell.closed()) return closed
+    if (!lock.takeHere(fiber.id)) return slowStep(cell, f)
+    try {
+      const [result, next] = f(cell.readHere())
+      if (next === KEEP) return Effect.succeed(result)
+      const prepared = cell.prepare(next)
+      if (prepared instanceof Refused) return Effect.fail(prepared.error)
+      cell.writeHere(prepared)
+      return Effect.succeed(result)
+    } finally {
+      lock.release(H.here, fiber.id)
+    }
+  })
+}
+
+/** `step` with the lock held through requests (it is taken, or the memory is in the main program). */
+const slowStep = <B>(cell: Access, f: (x: any) => readonly [B, unknown]): Effect.Effect<B, WriteError> => {
   const apply = (x: unknown): Effect.Effect<B, WriteError> => {
     const [result, next] = f(x)
     if (next === KEEP) return Effect.succeed(result)
@@ -329,30 +354,11 @@ const step = <B>(
     cell.writeHere(prepared)
     return Effect.succeed(result)
   }
-  const lock = cell.lock
   const read = cell.local
     ? Effect.suspend(() => cell.closed() ? closed : Effect.succeed(cell.readHere()))
     : cell.read
-  if (lock === undefined) return Effect.flatMap(read, apply)
-  if (!cell.local) return underLock(lock, Effect.flatMap(read, apply))
-  return Effect.withFiber((fiber) => {
-    if (cell.closed()) return closed
-    let took = false
-    lock.request(L.L_TRY, fiber.id, (status, value) => {
-      took = status === R_OK && value === true
-    })
-    if (!took) return underLock(lock, Effect.flatMap(read, apply))
-    try {
-      const [result, next] = f(cell.readHere())
-      if (next === KEEP) return Effect.succeed(result)
-      const prepared = cell.prepare(next)
-      if (prepared instanceof Refused) return Effect.fail(prepared.error)
-      cell.writeHere(prepared)
-      return Effect.succeed(result)
-    } finally {
-      lock.request(L.L_RELEASE, fiber.id, () => {})
-    }
-  })
+  const body = Effect.flatMap(read, apply)
+  return cell.lock === undefined ? body : underLock(cell.lock, body)
 }
 
 const underLock = <A, E>(lock: L.LockCore, effect: Effect.Effect<A, E>): Effect.Effect<A, E | SharedClosed> =>

@@ -113,15 +113,25 @@ describe("Barrier in the main program", () => {
 })
 
 describe.each(["thread", "process"] as const)("Barrier faults on %s", (startMethod) => {
-  it.live("a party that dies while it waits breaks the round, where Python hangs the others", () =>
+  it.live("a party whose worker exits while it waits breaks the round, where Python hangs the others", () =>
     Effect.gen(function*() {
       const b = yield* Barrier.make(3)
       const main = yield* Effect.forkChild(Barrier.wait(b))
       const p = yield* Process.start(T.exitWhileWaiting, [b], { startMethod })
+      expect((yield* Effect.flip(Fiber.join(main)))._tag).toBe("BrokenBarrier")
+      expect(yield* Barrier.broken(b)).toBe(true)
+      expect((yield* Effect.flip(p.join))._tag).toBe("WorkerDied")
+    }))
+
+  it.live("a party killed (kill -9 on process, terminate on thread) while it waits breaks the round", () =>
+    Effect.gen(function*() {
+      const b = yield* Barrier.make(3)
+      const main = yield* Effect.forkChild(Barrier.wait(b))
+      const p = yield* Process.start(T.waitOnce, [b], { startMethod })
       yield* untilWaiting(b, 2)
       if (startMethod === "process") process.kill(yield* p.pid, "SIGKILL")
-      const broken = yield* Effect.flip(Fiber.join(main))
-      expect(broken._tag).toBe("BrokenBarrier")
+      else yield* p.terminate
+      expect((yield* Effect.flip(Fiber.join(main)))._tag).toBe("BrokenBarrier")
       yield* Effect.exit(p.join)
     }))
 })

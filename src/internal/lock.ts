@@ -83,14 +83,9 @@ export class LockCore implements SharedObject {
         reply(R_OK, this.take(owner, fiber))
         return undefined
       case L_RELEASE: {
-        if (this.reentrant) return this.releaseOwned(owner, fiber, reply)
-        // Python: any process may release a Lock; releasing a free one is an error
-        if (Atomics.exchange(words, I_OWNER, 0) === 0) {
-          reply(R_INVALID, "release() of a lock that is not held")
-          return undefined
-        }
-        if (Atomics.load(words, I_WAITERS) > 0) Atomics.notify(words, I_OWNER, 1)
-        reply(R_OK)
+        const refused = this.release(owner, fiber)
+        if (refused === undefined) reply(R_OK)
+        else reply(R_INVALID, refused)
         return undefined
       }
       case L_LOCKED:
@@ -130,25 +125,37 @@ export class LockCore implements SharedObject {
     return this.reentrant ? current === owner && this.words[I_FIBER] === fiber : current !== 0
   }
 
-  /** RLock: only the owning fiber releases, once per acquire. */
-  private releaseOwned(owner: number, fiber: number, reply: Reply): undefined {
+  /**
+   * Takes the lock for `fiber` of this thread if it is free (or, re-entrant,
+   * its own), without waiting: the path of a `Lock.acquire` that finds it free.
+   */
+  takeHere(fiber: number): boolean {
+    return Atomics.load(this.words, I_STATE) !== 1 && this.take(here, fiber)
+  }
+
+  /**
+   * Releases the lock; why not, if it cannot. Python: any process may release
+   * a Lock, and releasing a free one is an error; an RLock is released only
+   * by its owning fiber, once per acquire.
+   */
+  release(owner: number, fiber: number): string | undefined {
     const words = this.words
-    const current = Atomics.load(words, I_OWNER)
-    if (current === 0) {
-      reply(R_INVALID, "release() of an RLock that is not held")
-      return undefined
-    }
-    if (current !== owner || words[I_FIBER] !== fiber) {
-      reply(R_INVALID, "release() of an RLock by a fiber that does not own it")
-      return undefined
-    }
-    if (--words[I_COUNT] === 0) {
+    if (!this.reentrant) {
+      if (Atomics.exchange(words, I_OWNER, 0) === 0) return "release() of a lock that is not held"
+    } else {
+      const current = Atomics.load(words, I_OWNER)
+      if (current === 0) return "release() of an RLock that is not held"
+      if (current !== owner || words[I_FIBER] !== fiber) return "release() of an RLock by a fiber that does not own it"
+      if (--words[I_COUNT] !== 0) return undefined
       words[I_FIBER] = 0
       Atomics.store(words, I_OWNER, 0)
-      if (Atomics.load(words, I_WAITERS) > 0) Atomics.notify(words, I_OWNER, 1)
     }
-    reply(R_OK)
+    if (Atomics.load(words, I_WAITERS) > 0) Atomics.notify(words, I_OWNER, 1)
     return undefined
+  }
+
+  get closed(): boolean {
+    return Atomics.load(this.words, I_STATE) === 1
   }
 
   private acquire(owner: number, fiber: number, reply: Reply): Cancel | undefined {
