@@ -249,6 +249,38 @@ allScenarios.push({
     ...pyVariant("python Pipe", "7", pingPong, triangle(sizes.seq - 1))
   ]
 })
+// Value and Lock (issue "Shared memory, synchronisation and Manager"): rates from 2 workers, beside Python's.
+const perWorker = (method: "thread" | "process") => method === "thread" ? sizes.items : sizes.items / 50
+for (const s of [
+  { id: "8", title: "locked increments of one shared Value from 2 workers (Shared.update; Python: `with v.get_lock(): v.value += 1`)", workers: 2 },
+  { id: "9u", title: "Lock acquire + release, uncontended: 1 worker (Python: 1 Process)", workers: 1 },
+  { id: "9c", title: "Lock acquire + release, contended: 2 workers on one lock (Python: 2 Processes)", workers: 2 }
+]) {
+  const scenario = s.id.slice(0, 1)
+  // warmed with a full run first, as a long-running program is (Python has no JIT to warm)
+  const params = (method: "thread" | "process") => ({ n: perWorker(method), warm: perWorker(method), workers: s.workers, method })
+  allScenarios.push({
+    id: s.id,
+    title: `${s.title}, ${sizes.items.toLocaleString("en-US")} per worker (process: 1/50 of that)`,
+    unit: "ops/s",
+    higherIsBetter: true,
+    variants: [
+      ours(scenario, params("thread"), s.workers * perWorker("thread"), "ours thread"),
+      ours(scenario, params("process"), s.workers * perWorker("process"), "ours process"),
+      ...pyVariant("python", scenario, { n: sizes.items, warm: 1_000, workers: s.workers }, s.workers * sizes.items)
+    ]
+  })
+}
+allScenarios.push({
+  id: "10",
+  title: `Manager dict set + get round trips from 1 worker, ${(sizes.items / 20).toLocaleString("en-US")} ` +
+    "(Python: a Manager().dict() from 1 Process)",
+  unit: "round trips/s",
+  higherIsBetter: true,
+  variants: (["thread", "process"] as const).flatMap((method) => [
+    ours("10", { n: sizes.items / 20, warm: sizes.items / 20, workers: 1, method }, sizes.items / 20, `ours ${method}`)
+  ]).concat(pyVariant("python", "10", { n: sizes.items / 20, warm: 1_000, workers: 1 }, sizes.items / 20))
+})
 const scenarios = allScenarios.filter((s) => only === undefined || only.includes(s.id))
 
 // -- running -------------------------------------------------------------------
@@ -414,6 +446,10 @@ const queueTargets = (id: string, what: string): Array<Target> => [
 const targets: Array<Target> = [
   ...queueTargets("6", "Queue numbers"),
   ...queueTargets("6d", "Queue objects"),
+  { name: "8 locked increments thread >= Python", scenario: "8", self: "ours thread", peer: "python", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 },
+  { name: "9u Lock uncontended thread >= Python", scenario: "9u", self: "ours thread", peer: "python", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 },
+  { name: "9c Lock contended thread >= Python", scenario: "9c", self: "ours thread", peer: "python", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 },
+  { name: "10 Manager dict round trips thread >= Python", scenario: "10", self: "ours thread", peer: "python", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 },
   { name: "7 Pipe thread <= Python Pipe", scenario: "7", self: "ours thread", peer: "python Pipe", ratio: (o, p) => o / p, need: "<= 1", pass: (r) => r <= 1 },
   { name: "1a calls/s >= 2x piscina", scenario: "1a", peer: "piscina", ratio: (o, p) => o / p, need: ">= 2", pass: (r) => r >= 2 },
   {

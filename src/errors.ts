@@ -326,7 +326,21 @@ export class BarrierClosed extends Schema.TaggedError<BarrierClosed>()("BarrierC
 }
 
 /**
- * An index outside a shared array. Python: `IndexError`.
+ * The manager's scope closed: every call on its dicts, lists and namespaces,
+ * from any worker, fails with this. Python: the proxy's connection error
+ * after `shutdown()`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ManagerClosed extends Schema.TaggedError<ManagerClosed>()("ManagerClosed", {}) {
+  override get message(): string {
+    return "The manager's scope has closed"
+  }
+}
+
+/**
+ * An index outside a shared array or a managed list. Python: `IndexError`.
  *
  * @since 0.1.0
  * @category errors
@@ -336,7 +350,7 @@ export class IndexOutOfRange extends Schema.TaggedError<IndexOutOfRange>()("Inde
   length: Schema.Number
 }) {
   override get message(): string {
-    return `index ${this.index} is out of range for a shared array of length ${this.length}`
+    return `index ${this.index} is out of range for length ${this.length}`
   }
 }
 

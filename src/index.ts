@@ -32,6 +32,11 @@ export * as Lock from "./Lock.ts"
 /**
  * @since 0.1.0
  */
+export * as Manager from "./Manager.ts"
+
+/**
+ * @since 0.1.0
+ */
 export * as Pipe from "./Pipe.ts"
 
 /**
@@ -85,6 +90,7 @@ export {
   InvalidPayload,
   LockClosed,
   LockNotHeld,
+  ManagerClosed,
   PipeClosed,
   PipeEOF,
   PoolNotRunning,

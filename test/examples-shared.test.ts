@@ -40,3 +40,25 @@ describe("Condition with a shared value", () => {
     expect(lines.slice(1).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `consumer ${i} consumed the data`))
   })
 })
+
+describe("Manager example", () => {
+  it("30: a dict and a list filled by 10 processes, printed as Python prints them", () => {
+    const lines = run("30_manager_dict_list.ts").trim().split("\n")
+    expect(lines).toHaveLength(12)
+    const parse = (line: string) => JSON.parse(line) as Array<number>
+    // each process's snapshot, after its own append: 0..4, then 1 to 10 of the appended numbers
+    for (const line of lines.slice(0, 10)) {
+      const snapshot = parse(line)
+      expect(snapshot.slice(0, 5)).toEqual([0, 1, 2, 3, 4])
+      expect(snapshot.length).toBeGreaterThanOrEqual(6)
+      expect(snapshot.length).toBeLessThanOrEqual(15)
+    }
+    const final = parse(lines[11])
+    expect(final.slice(0, 5)).toEqual([0, 1, 2, 3, 4])
+    expect(final.slice(5).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    // the dict: insertion order, so '2' and 0.25 come right after the first process's key
+    const dict = lines[10]
+    expect(dict).toMatch(/^\{\d: '1', '2': 2, 0\.25: None(, \d: '1'){9}\}$/)
+    for (let n = 0; n < 10; n++) expect(dict).toContain(`${n}: '1'`)
+  })
+})

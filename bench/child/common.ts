@@ -16,6 +16,8 @@ export interface Params {
   readonly method?: "thread" | "process"
   /** Queue items as `{ id, name }` objects instead of numbers (scenario 6). */
   readonly dict?: boolean
+  /** Workers sharing one Value or Lock (scenarios 8, 9). */
+  readonly workers?: number
 }
 
 export interface Result {

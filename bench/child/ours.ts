@@ -4,6 +4,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import type * as Scope from "effect/Scope"
 import type * as Lib from "../../src/index.ts"
 import { countPrimes, echo, echoT, inc } from "../workers/ours.mjs"
 import * as W from "../workers/common.mjs"
@@ -13,7 +14,7 @@ import { checkEcho, median, type Params, payload, range, type Result, sum } from
 // Measured as users get it: the built package in dist/ (`npm run bench` builds it
 // first), typed by the sources.
 const dist = "../../dist/index.js"
-const { Pipe, Pool, Queue } = (await import(dist)) as typeof Lib
+const { Lock, Manager, Pipe, Pool, Queue, Shared } = (await import(dist)) as typeof Lib
 
 type Scenario = (p: Params) => Effect.Effect<Result, unknown, Lib.Pool.Pool>
 
@@ -164,7 +165,38 @@ const pipe = (p: Params): Promise<Result> =>
     return { value: median(times) * 1000, check }
   })))
 
+// 8, 9u, 9c: `workers` workers each run `task` n times on one shared object; all runs per second.
+const shared = (
+  p: Params,
+  make: Effect.Effect<unknown, unknown, Scope.Scope>,
+  task: typeof S.increment | typeof S.lockLoop | typeof S.dictRoundTrips,
+  check: (object: any) => Effect.Effect<number, unknown>
+): Promise<Result> =>
+  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const workers = p.workers ?? 2
+    const pool = yield* Pool.make({ processes: workers, startMethod: p.method })
+    const once = (n: number) =>
+      Effect.gen(function*() {
+        const object = yield* make
+        const t0 = performance.now()
+        const call = pool.apply(task as typeof S.lockLoop, [object as Lib.Lock.Lock, n]) as Effect.Effect<number, unknown>
+        yield* Effect.forEach(range(workers), () => call, { concurrency: "unbounded" })
+        const secs = (performance.now() - t0) / 1000
+        return { value: (workers * n) / secs, check: yield* check(object) }
+      }).pipe(Effect.scoped)
+    yield* once(p.warm)
+    return yield* once(p.n)
+  }) as Effect.Effect<Result, unknown, Scope.Scope>))
+
 export const run = (scenario: string, _lib: string, p: Params): Promise<Result> => {
+  if (scenario === "8") {
+    return shared(p, Shared.value("i", 0), S.increment, (v) => Shared.get(v) as Effect.Effect<number>)
+  }
+  if (scenario === "9") return shared(p, Lock.make(), S.lockLoop, () => Effect.succeed((p.workers ?? 2) * p.n))
+  if (scenario === "10") {
+    const dict = Effect.flatMap(Manager.make(), (m) => Manager.dict<number, number>(m))
+    return shared(p, dict, S.dictRoundTrips, () => Effect.succeed((p.workers ?? 1) * p.n))
+  }
   if (scenario === "6") return queue(p)
   if (scenario === "7") return pipe(p)
   if (scenario === "3") return cpu(p)

@@ -203,7 +203,76 @@ def pipe_round_trip(p):
     return {"value": statistics.median(times) * 1e6, "check": check}
 
 
-SCENARIOS = {"6": queue_throughput, "7": pipe_round_trip, "calibrate": calibrate, "1b": map_pool, "1b-executor": map_executor, "2": round_trip, "3": cpu,
+def _increment(v, n, go):
+    go.wait()
+    for _ in range(n):
+        with v.get_lock():
+            v.value += 1
+
+
+def _lock_loop(lock, n, go):
+    go.wait()
+    for _ in range(n):
+        lock.acquire()
+        lock.release()
+
+
+def shared_rate(target, make, check):
+    """8, 9: `workers` Processes each run target n times on one shared object, started together; all runs per second."""
+    from multiprocessing import Event, Process
+
+    def run(p):
+        def once(n):
+            obj, go = make(), Event()
+            procs = [Process(target=target, args=(obj, n, go)) for _ in range(p.get("workers", 2))]
+            for proc in procs:
+                proc.start()
+            t0 = time.perf_counter()
+            go.set()
+            for proc in procs:
+                proc.join()
+            secs = time.perf_counter() - t0
+            return len(procs) * n / secs, check(obj, len(procs) * n)
+
+        once(p["warm"])
+        value, checked = once(p["n"])
+        return {"value": value, "check": checked}
+    return run
+
+
+def _dict_round_trips(d, n, go):
+    go.wait()
+    for i in range(n):
+        d[i % 100] = i
+        if d[i % 100] != i:
+            raise RuntimeError("the dict lost a value")
+
+
+_manager = None
+
+
+def _new_dict():
+    global _manager
+    from multiprocessing import Manager
+    if _manager is None:
+        _manager = Manager()
+    return _manager.dict()
+
+
+def _new_value():
+    from multiprocessing import Value
+    return Value("i", 0)
+
+
+def _new_lock():
+    from multiprocessing import Lock
+    return Lock()
+
+
+SCENARIOS = {"6": queue_throughput,
+             "8": shared_rate(_increment, _new_value, lambda v, total: v.value),
+             "9": shared_rate(_lock_loop, _new_lock, lambda _l, total: total),
+             "10": shared_rate(_dict_round_trips, _new_dict, lambda _d, total: total), "7": pipe_round_trip, "calibrate": calibrate, "1b": map_pool, "1b-executor": map_executor, "2": round_trip, "3": cpu,
              "4": cold, "5c": payload}
 
 if __name__ == "__main__":

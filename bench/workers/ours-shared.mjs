@@ -1,8 +1,11 @@
-// Tasks of the Queue and Pipe scenarios (6, 7): plain JS, importing only the
+// Tasks of the Queue, Pipe, Value, Lock and Manager scenarios (6-10): plain JS, importing only the
 // built package's Task, Queue and Pipe modules, as a user's task module would.
 import * as Effect from "effect/Effect"
+import * as Lock from "../../dist/Lock.js"
+import * as Manager from "../../dist/Manager.js"
 import * as Pipe from "../../dist/Pipe.js"
 import * as Queue from "../../dist/Queue.js"
+import * as Shared from "../../dist/Shared.js"
 import * as Task from "../../dist/Task.js"
 
 /** Offers 0..n-1 (as `{ id, name }` objects when `dict`). */
@@ -27,5 +30,33 @@ export const consume = Task.make(import.meta.url, "consume", (q, n, dict) =>
 export const echoPipe = Task.make(import.meta.url, "echoPipe", (conn, n) =>
   Effect.gen(function*() {
     for (let i = 0; i < n; i++) yield* Pipe.send(conn, (yield* Pipe.recv(conn)) + 1)
+    return n
+  }))
+
+/** Adds 1 to the shared value n times, each under its lock (Shared.update). */
+export const increment = Task.make(import.meta.url, "increment", (v, n) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < n; i++) yield* Shared.update(v, (x) => x + 1)
+    return n
+  }))
+
+/** Acquires and releases the lock n times. */
+export const lockLoop = Task.make(import.meta.url, "lockLoop", (lock, n) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < n; i++) {
+      yield* Lock.acquire(lock)
+      yield* Lock.release(lock)
+    }
+    return n
+  }))
+
+/** n times: sets a key of the managed dict, then reads it back. */
+export const dictRoundTrips = Task.make(import.meta.url, "dictRoundTrips", (d, n) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < n; i++) {
+      yield* Manager.set(d, i % 100, i)
+      const back = yield* Manager.get(d, i % 100)
+      if (back._tag !== "Some" || back.value !== i) throw new Error("the dict lost a value")
+    }
     return n
   }))
