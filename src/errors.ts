@@ -46,7 +46,13 @@ export class WorkerDied extends Schema.TaggedError<WorkerDied>()("WorkerDied", {
    * Queue items the worker (a child process) had taken in a batch and not yet
    * reported used: they died with it (at most this many; see the README's "Queues").
    */
-  heldItems: Schema.optional(Schema.Number)
+  heldItems: Schema.optional(Schema.Number),
+  /**
+   * What the worker held that the main program released when it died, as a
+   * robust mutex does (`Lock 3`, `Semaphore 5 (2 permits)`...): Python leaves
+   * them held and deadlocks the others.
+   */
+  released: Schema.optional(Schema.Array(Schema.String))
 }) {
   override get message(): string {
     const how = this.signal !== undefined
@@ -57,7 +63,8 @@ export class WorkerDied extends Schema.TaggedError<WorkerDied>()("WorkerDied", {
     const limit = this.resourceLimit ? " after reaching its memory limit" : ""
     const reason = this.reason !== undefined ? `: ${this.reason}` : ""
     const task = this.task !== undefined ? ` while running ${this.task}` : ""
-    return `Worker ${this.worker} ${how}${limit}${task}${reason}`
+    const released = this.released !== undefined ? `; released ${this.released.join(", ")}` : ""
+    return `Worker ${this.worker} ${how}${limit}${task}${reason}${released}`
   }
 }
 

@@ -79,7 +79,11 @@ describe.each(["thread", "process"] as const)("Lock faults on %s", (startMethod)
       const waiter = yield* Effect.forkChild(Lock.acquire(lock))
       if (startMethod === "process") process.kill(yield* p.pid, "SIGKILL")
       else yield* p.kill
-      expect((yield* Effect.flip(p.join))._tag).toBe("WorkerDied")
+      const died = yield* Effect.flip(p.join)
+      expect(died._tag).toBe("WorkerDied")
+      // the dead task's error names what was released
+      expect((died as any).released).toEqual([`Lock ${lock.id}`])
+      expect(died.message).toContain(`released Lock ${lock.id}`)
       yield* Fiber.join(waiter)
       expect(yield* Lock.locked(lock)).toBe(true) // now the main program's
       yield* Lock.release(lock)

@@ -45,7 +45,9 @@ describe.each(["thread", "process"] as const)("RLock faults on %s", (startMethod
       expect(yield* Queue.take(events)).toBe("holding twice")
       if (startMethod === "process") process.kill(yield* p.pid, "SIGKILL")
       else yield* p.kill
-      expect((yield* Effect.flip(p.join))._tag).toBe("WorkerDied")
+      const died = yield* Effect.flip(p.join)
+      expect(died._tag).toBe("WorkerDied")
+      expect((died as any).released).toEqual([`RLock ${lock.id}`])
       yield* RLock.acquire(lock)
       yield* RLock.release(lock)
       expect(yield* RLock.locked(lock)).toBe(false)

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as fc from "fast-check"
 import { Pool, Process, Queue, Semaphore } from "../src/index.ts"
 import * as T from "./fixtures/semaphores.ts"
 
@@ -43,6 +44,40 @@ describe.each(["thread", "process", "fiber"] as const)("Semaphore on %s", (start
     }))
 })
 
+describe.each(["thread", "process", "fiber"] as const)("bounded Semaphore on %s", (startMethod) => {
+  it.live("never goes above its bound, for any sequence of tryTake and release in a worker", () =>
+    Effect.promise(() =>
+      fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 5 }),
+          fc.array(fc.tuple(fc.constantFrom("take" as const, "release" as const), fc.integer({ min: 1, max: 3 })), { maxLength: 30 }),
+          (bound, ops) =>
+            Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+              const pool = yield* Pool.make({ processes: 1, startMethod })
+              const s = yield* Semaphore.make(bound, { bounded: true })
+              const seen = yield* pool.apply(T.applyOps, [s, ops])
+              // the model: Python's BoundedSemaphore
+              let value = bound
+              ops.forEach(([op, n], i) => {
+                let did: string
+                if (op === "take") {
+                  did = String(value >= n)
+                  if (value >= n) value -= n
+                } else if (value + n > bound) did = "InvalidArgument"
+                else {
+                  did = "ok"
+                  value += n
+                }
+                expect(seen[i]).toEqual([did, value])
+                expect(seen[i][1]).toBeLessThanOrEqual(bound)
+              })
+            })))
+        ),
+        { numRuns: startMethod === "fiber" ? 30 : 8 }
+      )
+    ))
+})
+
 describe.each(["thread", "process"] as const)("Semaphore faults on %s", (startMethod) => {
   it.live("a worker that dies holding permits gives them back", () =>
     Effect.gen(function*() {
@@ -54,7 +89,9 @@ describe.each(["thread", "process"] as const)("Semaphore faults on %s", (startMe
       const waiter = yield* Effect.forkChild(Semaphore.take(s, 3))
       if (startMethod === "process") process.kill(yield* p.pid, "SIGKILL")
       else yield* p.kill
-      expect((yield* Effect.flip(p.join))._tag).toBe("WorkerDied")
+      const died = yield* Effect.flip(p.join)
+      expect(died._tag).toBe("WorkerDied")
+      expect((died as any).released).toEqual([`Semaphore ${s.id} (2 permits)`])
       yield* Fiber.join(waiter)
       expect(yield* Semaphore.value(s)).toBe(0)
     }))

@@ -200,13 +200,22 @@ export class BarrierCore implements SharedObject {
   }
 
   /** A holder died: a round it was waiting in is broken, and the lock word it held is freed. */
-  releaseOwner(token: number): void {
+  releaseOwner(token: number): string | undefined {
     const words = this.words
     if (token > 0) Atomics.compareExchange(words, I_LOCK, token, 0)
-    retrying(() =>
+    const broke = () =>
       this.critical(() => {
-        for (let i = SLOTS; i < SLOTS + HOLDERS; i++) if (words[i] === token) return this.breakRound(BROKE)
-      }), () => {})
+        for (let i = SLOTS; i < SLOTS + HOLDERS; i++) {
+          if (words[i] === token) {
+            this.breakRound(BROKE)
+            return true
+          }
+        }
+        return false
+      })
+    const now = broke()
+    if (now === BUSY) return void retrying(broke, () => {})
+    return now ? `Barrier ${this.id} (its round broken)` : undefined
   }
 
   shutdown(): void {

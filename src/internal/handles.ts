@@ -63,11 +63,25 @@ const isWire = (u: unknown): u is { readonly "~emp": string; readonly id: number
 
 let nextId = 1
 /** Shared objects made in this program and not yet shut down, by id. */
-export const live = new Map<number, SharedObject & { readonly releaseOwner?: (token: number) => void }>()
+export const live = new Map<
+  number,
+  SharedObject & {
+    /** Lets go what `token` held; names what a user would miss (`Lock 3`), if anything. */
+    readonly releaseOwner?: (token: number) => string | void
+  }
+>()
 
-/** Releases what `token` (a dead thread, or a dead child's host) holds in every object. */
-export const releaseToken = (token: number): void => {
-  for (const object of live.values()) object.releaseOwner?.(token)
+/**
+ * Releases what `token` (a dead thread, or a dead child's host) holds in
+ * every object: the names of what it held, for the dead task's `WorkerDied`.
+ */
+export const releaseToken = (token: number): Array<string> => {
+  const released: Array<string> = []
+  for (const object of live.values()) {
+    const name = object.releaseOwner?.(token)
+    if (typeof name === "string") released.push(name)
+  }
+  return released
 }
 
 export const newId = (): number => {
@@ -93,7 +107,7 @@ export const setStateListener = (listener: (object: number, status: number) => v
 export const stateChanged = (object: number, status: number): void => stateListener?.(object, status)
 
 /** A worker thread died: release what it held (its id + 1 is its lock token). */
-export const releaseThread = (threadId: number): void => releaseToken(threadToken(threadId))
+export const releaseThread = (threadId: number): Array<string> => releaseToken(threadToken(threadId))
 
 // -- kinds -----------------------------------------------------------------------
 

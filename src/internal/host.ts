@@ -10,7 +10,8 @@ import { type Cancel, KIND, kindOf, live, R_CANCELLED, R_SHUTDOWN, releaseToken,
 export interface Host {
   readonly request: (request: number, object: number, op: number, data: unknown) => void
   readonly cancel: (request: number) => void
-  readonly releaseAll: () => void
+  /** Withdraws the child's waits and releases what it held: the names of what it held. */
+  readonly releaseAll: () => Array<string>
   /** Items the child holds (taken in batches, not reported used): lost if it dies. */
   readonly held: () => number
 }
@@ -66,7 +67,7 @@ export const makeHost = (
       hosts.delete(served)
       for (const cancel of waiting.values()) cancel(() => {})
       waiting.clear()
-      releaseToken(token)
+      return releaseToken(token)
     }
   }
 }

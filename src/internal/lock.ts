@@ -172,8 +172,10 @@ export class LockCore implements SharedObject {
   }
 
   /** The holder `token` died: free the lock if it held it. */
-  releaseOwner(token: number): void {
-    if (Atomics.compareExchange(this.words, I_OWNER, token, 0) === token) Atomics.notify(this.words, I_OWNER)
+  releaseOwner(token: number): string | undefined {
+    if (Atomics.compareExchange(this.words, I_OWNER, token, 0) !== token) return undefined
+    Atomics.notify(this.words, I_OWNER)
+    return `${this.reentrant ? "RLock" : "Lock"} ${this.id}`
   }
 
   /** Every waiter and every later call fails; the main program forgets the lock. */

@@ -444,10 +444,10 @@ export const makeScheduler = (options: SchedulerOptions) => {
   const detach = (slot: Slot, death: Death) => {
     // What the dead worker held or waited for in shared objects is let go.
     const held = slot.host?.held() ?? 0
-    slot.host?.releaseAll()
+    const released = slot.host?.releaseAll() ?? []
     slot.host = undefined
     if (slot.link !== undefined && slot.link.identity.threadId !== 0 && slot.link.identity.pid === process.pid) {
-      releaseThread(slot.link.identity.threadId)
+      released.push(...releaseThread(slot.link.identity.threadId))
     }
     slot.ready = false
     slot.link = undefined
@@ -467,7 +467,8 @@ export const makeScheduler = (options: SchedulerOptions) => {
         resourceLimit: death.resourceLimit ?? false,
         reason: death.reason,
         task: job.task.key,
-        heldItems: held > 0 ? held : undefined
+        heldItems: held > 0 ? held : undefined,
+        released: released.length > 0 ? released : undefined
       })
       finish(job, P.S_LOCAL, error)
     }

@@ -153,10 +153,10 @@ export class SemaphoreCore implements SharedObject {
   }
 
   /** The holder `token` died: its permits come back, and a lock word it held is freed. */
-  releaseOwner(token: number): void {
+  releaseOwner(token: number): string | undefined {
     const words = this.words
     Atomics.compareExchange(words, I_LOCK, threadOf(token), 0)
-    retrying(() =>
+    const collect = () =>
       this.critical(() => {
         let permits = 0
         for (let i = TABLE; i < TABLE + 2 * HOLDERS; i += 2) {
@@ -166,9 +166,15 @@ export class SemaphoreCore implements SharedObject {
           }
         }
         return permits
-      }), (permits) => {
+      })
+    const giveBack = (permits: number) => {
       if (permits > 0) retrying(() => this.give(here, permits, true), () => {})
-    })
+    }
+    // at once when the lock word is free (the usual case), so the permits can be named
+    const permits = collect()
+    if (permits === BUSY) return void retrying(collect, giveBack)
+    giveBack(permits)
+    return permits > 0 ? `Semaphore ${this.id} (${permits} permit${permits === 1 ? "" : "s"})` : undefined
   }
 
   shutdown(): void {
