@@ -28,6 +28,7 @@ import * as os from "node:os"
 import type { ResourceLimits, Transferable } from "node:worker_threads"
 import * as Errors from "./errors.ts"
 import { type Backend, fiberBackend, workerBackend } from "./internal/backend.ts"
+import { guard } from "./internal/bootstrap.ts"
 import { findUncloneable } from "./internal/clone.ts"
 import { holdsShared, madeAny, toRemote } from "./internal/handles.ts"
 import { packNumbers } from "./internal/pack.ts"
@@ -239,6 +240,7 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
   options?: Options<InitArgs>
 ) => Effect.Effect<Pool, Errors.InvalidArgument | Errors.PoolError, Scope.Scope> = Effect.fn("Pool.make")(
   function*(options: Options<any> = {}) {
+    yield* guard("Pool.make")
     const invalid = checkOptions(options)
     if (invalid) return yield* invalid
     const processes = options.processes ?? os.availableParallelism()

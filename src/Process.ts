@@ -28,6 +28,7 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as os from "node:os"
 import type * as Errors from "./errors.ts"
+import { guard } from "./internal/bootstrap.ts"
 import { holderExited } from "./internal/handles.ts"
 import * as Identity from "./internal/identity.ts"
 import { schedulers } from "./internal/poolInternals.ts"
@@ -135,6 +136,7 @@ export const start: <Args extends ReadonlyArray<any>, A, E, R>(
   options?: Options
 ) => Effect.Effect<Process<A, E>, Errors.InvalidArgument | Errors.PoolError, Scope.Scope | R> = Effect.fn("Process.start")(
   function*(task: Task<any, any, any, any>, args: ReadonlyArray<unknown>, options: Options = {}) {
+    yield* guard("Process.start")
     const name = options.name ?? `Process-${++counter}`
     const scope = yield* Scope.Scope
     // The worker lives in a scope of its own, closed after the finalizer below has run.

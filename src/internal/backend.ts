@@ -18,6 +18,13 @@ import * as P from "./protocol.ts"
 import { withServices } from "./services.ts"
 import type { Death, Link } from "./scheduler.ts"
 
+/**
+ * A thread's uncaught error as text. It arrives cloned: an error class whose
+ * message is a getter (a Schema tagged error's) keeps only its own fields.
+ */
+const describeError = (e: Error & { readonly _tag?: string; readonly reason?: unknown }): string =>
+  `${e.name ?? e._tag ?? "Error"}: ${e.message ?? (typeof e.reason === "string" ? e.reason : String(e))}`
+
 export interface Backend {
   /**
    * Runs one incarnation of the worker of slot `index`. Calls `up` once the
@@ -157,7 +164,7 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
           exitCode,
           signal,
           resourceLimit,
-          reason: e !== undefined ? `${e.name}: ${e.message}` : outOfMemory ? heapOutOfMemory : undefined,
+          reason: e !== undefined ? describeError(e) : outOfMemory ? heapOutOfMemory : undefined,
           atStartup: !ready
         }
       }

@@ -9,6 +9,7 @@ import type * as Exit from "effect/Exit"
 import type * as SchemaModule from "effect/Schema"
 import { type Any, isTransferred } from "../Task.ts"
 import { addMovable, findUncloneable } from "./clone.ts"
+import { importTaskModule } from "./importing.ts"
 import { packNumbers } from "./pack.ts"
 import * as P from "./protocol.ts"
 import { setWorkerName } from "./identity.ts"
@@ -149,7 +150,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     const hash = key.lastIndexOf("#")
     const module = key.slice(0, hash)
     const name = key.slice(hash + 1)
-    const loading = import(module).then(
+    const loading = (options.worker ? importTaskModule(module) : import(module)).then(
       () => {
         const task = lookup(key)
         if (task === undefined) throw new LibFailure("TaskNotFound", { module, name })

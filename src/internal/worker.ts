@@ -42,15 +42,17 @@ const loadRuntime = (): Promise<Run> =>
     import("effect/Context"),
     import("effect/Effect"),
     import("effect/Logger"),
-    import("effect/References")
-  ]).then(([Context, Effect, Logger, References]) => {
+    import("effect/References"),
+    import("./bootstrap.ts")
+  ]).then(([Context, Effect, Logger, References, Bootstrap]) => {
     const forward = Logger.make((options) => {
       const parts = Array.isArray(options.message) ? options.message : [options.message]
       const message = parts.map((part) => findUncloneable(part, "") === undefined ? part : String(part))
       const annotations = options.fiber.getRef(References.CurrentLogAnnotations)
       executor.log(options.logLevel, message, annotations, options.date.getTime())
     })
-    const base = Context.make(References.CurrentLoggers, new Set([forward]))
+    // a task's fiber may make pools (nested parallelism): see bootstrap.ts
+    const base = Context.add(Context.make(References.CurrentLoggers, new Set([forward])), Bootstrap.InTask, true)
     const runFork = Effect.runForkWith(base)
     run = (effect, onExit, services) => {
       const fiber = services === undefined ? runFork(effect) : Effect.runForkWith(withServices(Context, base, services))(effect)
@@ -99,18 +101,22 @@ port.on("message", (message: readonly [0, ReadonlyArray<unknown>] | readonly [1]
 })
 send([0])
 
-// A worker thread's uncaught error reaches the parent as an 'error' event; a
-// child process has only its exit code, so it sends the error first.
-if (process.send !== undefined) {
-  process.once("uncaughtException", (e) => {
-    const report = [1, [P.FATAL_ID, 0, encodeError(e)]]
-    try {
-      process.send!(report, undefined, {}, () => process.exit(1))
-    } catch {
-      process.exit(1)
-    }
-  })
-}
+// A worker's uncaught error (or unhandled rejection) is sent to the main
+// program before it exits: a child process has only its exit code, and a
+// thread's 'error' event carries a clone that loses what a getter computed
+// (a Schema error's message) and may come after the exit is seen.
+process.once("uncaughtException", (e) => {
+  if (channel !== undefined) {
+    channel.postMessage([P.FATAL_ID, 0, encodeError(e)])
+    return process.exit(1)
+  }
+  const report = [1, [P.FATAL_ID, 0, encodeError(e)]]
+  try {
+    process.send!(report, undefined, {}, () => process.exit(1))
+  } catch {
+    process.exit(1)
+  }
+})
 
 // A child process whose parent died (its IPC channel closed) exits by itself,
 // even in the middle of a task: nobody is left to receive the result. A task
