@@ -29,6 +29,7 @@ import type { ResourceLimits, Transferable } from "node:worker_threads"
 import * as Errors from "./errors.ts"
 import { type Backend, fiberBackend, workerBackend } from "./internal/backend.ts"
 import { guard } from "./internal/bootstrap.ts"
+import { checkOptions, describe, isTask, notArray, notTask } from "./internal/check.ts"
 import { findUncloneable } from "./internal/clone.ts"
 import { holdsShared, madeAny, toRemote } from "./internal/handles.ts"
 import { packNumbers } from "./internal/pack.ts"
@@ -161,7 +162,7 @@ export interface Pool {
       task: Task<readonly [I], A, E, R>,
       inputs: Iterable<NoInfer<I>>,
       options: MapOptions & { readonly mode: "exit" }
-    ): Effect.Effect<Array<Exit.Exit<A, E | Errors.PoolError>>, never, R>
+    ): Effect.Effect<Array<Exit.Exit<A, E | Errors.PoolError>>, Errors.InvalidArgument, R>
   }
   /** The task on every argument list [`starmap`]. */
   readonly starmap: {
@@ -174,7 +175,7 @@ export interface Pool {
       task: Task<Args, A, E, R>,
       inputs: Iterable<NoInfer<Args>>,
       options: MapOptions & { readonly mode: "exit" }
-    ): Effect.Effect<Array<Exit.Exit<A, E | Errors.PoolError>>, never, R>
+    ): Effect.Effect<Array<Exit.Exit<A, E | Errors.PoolError>>, Errors.InvalidArgument, R>
   }
   /** Results as a Stream in input order, with a bounded window of work in flight [`imap`]. */
   readonly imap: <I, A, E, R, EI = never, RI = never>(
@@ -207,26 +208,50 @@ export const Pool: Context.Service<Pool, Pool> = Context.Service<Pool>("effect-m
 const backendOf = (method: StartMethod, options: Options): Backend =>
   method === "fiber" ? fiberBackend : workerBackend(method, options)
 
-const checkOptions = (options: Options): Errors.InvalidArgument | undefined => {
-  const { maxTasksPerChild, processes, startMethod } = options
-  if (processes !== undefined && !(Number.isInteger(processes) && processes >= 1)) {
-    return new Errors.InvalidArgument({ reason: `processes must be an integer >= 1, got ${processes}` })
-  }
-  if (maxTasksPerChild !== undefined && !(Number.isInteger(maxTasksPerChild) && maxTasksPerChild >= 1)) {
-    return new Errors.InvalidArgument({
-      reason: `maxTasksPerChild must be a positive integer, got ${maxTasksPerChild}`
-    })
-  }
-  if (startMethod !== undefined && startMethod !== "thread" && startMethod !== "process" && startMethod !== "fiber") {
-    return new Errors.InvalidArgument({ reason: `unknown start method ${String(startMethod)}` })
-  }
-  if (options.maxMemoryMb !== undefined && !(options.maxMemoryMb > 0)) {
-    return new Errors.InvalidArgument({ reason: `maxMemoryMb must be > 0, got ${options.maxMemoryMb}` })
-  }
-  if (options.initargs !== undefined && options.initializer === undefined) {
+/** What each option of a pool must be (see check.ts); `Process.start` checks its subset. */
+export const optionKinds = {
+  processes: "whole>=1",
+  startMethod: "startMethod",
+  initializer: "task",
+  initargs: "array",
+  maxTasksPerChild: "whole>=1",
+  interruptGracePeriod: "duration",
+  maxMemoryMb: "number>0",
+  resourceLimits: "object",
+  env: "object",
+  execArgv: "array"
+} as const
+
+const checkPoolOptions = (options: Options): Errors.InvalidArgument | undefined => {
+  const wrong = checkOptions("Pool.make", options, optionKinds)
+  if (wrong !== undefined) return wrong
+  if (options?.initargs !== undefined && options.initializer === undefined) {
     return new Errors.InvalidArgument({ reason: "initargs given without an initializer" })
   }
   return undefined
+}
+
+/** A call's task, arguments and options, checked before anything is sent. */
+const checkCall = (operation: string, task: unknown, args: unknown, options: unknown): Errors.InvalidArgument | undefined => {
+  if (!isTask(task)) return notTask(operation, task)
+  if (!Array.isArray(args)) {
+    return notArray(operation, "the task's arguments", args, `${operation}(task, [${args === undefined ? "" : "x"}])`)
+  }
+  return options === undefined ? undefined : checkOptions(operation, options, { transfer: "array" })
+}
+
+/** A map's task, inputs and options (each input of a starmap an argument list). */
+const checkMap = (operation: string, task: unknown, inputs: unknown, options: unknown, stream: boolean): Errors.InvalidArgument | undefined => {
+  if (!isTask(task)) return notTask(operation, task)
+  const iterable = typeof inputs === "string" ||
+    (typeof inputs === "object" && inputs !== null && Symbol.iterator in inputs) ||
+    (stream && Stream.isStream(inputs))
+  if (!iterable) {
+    return new Errors.InvalidArgument({
+      reason: `${operation} expects its inputs as an array or another iterable${stream ? " (or a Stream)" : ""}, got ${describe(inputs)}`
+    })
+  }
+  return options === undefined ? undefined : checkOptions(operation, options, stream ? { chunksize: "whole>=1", window: "whole>=1" } : { chunksize: "whole>=1" })
 }
 
 /**
@@ -241,7 +266,7 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
 ) => Effect.Effect<Pool, Errors.InvalidArgument | Errors.PoolError, Scope.Scope> = Effect.fn("Pool.make")(
   function*(options: Options<any> = {}) {
     yield* guard("Pool.make")
-    const invalid = checkOptions(options)
+    const invalid = checkPoolOptions(options)
     if (invalid) return yield* invalid
     const processes = options.processes ?? os.availableParallelism()
     const startMethod: StartMethod = options.startMethod ?? (yield* CurrentStartMethod)
@@ -504,7 +529,17 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
   (task: Any, inputs: Iterable<unknown>, options?: MapOptions & { readonly mode?: "fail-fast" | "exit" }) =>
     withServices(task, (services) =>
       Effect.suspend(() => {
+        const operation = star ? "pool.starmap" : "pool.map"
+        const wrong = checkMap(operation, task, inputs, options, false)
+        if (wrong !== undefined) return Effect.fail(wrong)
         const items = Array.isArray(inputs) ? inputs : Array.from(inputs)
+        if (star) {
+          for (let i = 0; i < items.length; i++) {
+            if (!Array.isArray(items[i])) {
+              return Effect.fail(notArray(operation, `each input (the arguments of one call; inputs[${i}])`, items[i], "pool.starmap(task, [[a, b], [c, d]])"))
+            }
+          }
+        }
         const size = chunkSize(items.length, options?.chunksize)
         if (typeof size !== "number") return Effect.fail(size)
         return chunks(task, star, items, size, options?.mode === "exit", services)
@@ -516,6 +551,8 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     inputs: Iterable<unknown> | Stream.Stream<unknown, unknown, unknown>,
     options?: StreamOptions
   ): Stream.Stream<any, any, any> => {
+    const wrong = checkMap(unordered ? "pool.imapUnordered" : "pool.imap", task, inputs, options, true)
+    if (wrong !== undefined) return Stream.fail(wrong)
     const window = options?.window ?? 16 * processes
     const size = options?.chunksize ?? 1
     if (!(Number.isInteger(window) && window >= 1) || !(Number.isInteger(size) && size >= 1)) {
@@ -552,12 +589,17 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     // capture; and not made the parent of the call (nothing runs under it on
     // this side), which spares the fiber a context change per call.
     apply: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
-      Effect.useSpan("Pool.apply", () => withServices(task, (services) => call(task, args, options?.transfer, services)))) as Pool["apply"],
+      Effect.useSpan("Pool.apply", () => {
+        const wrong = checkCall("pool.apply", task, args, options)
+        if (wrong !== undefined) return Effect.fail(wrong)
+        return withServices(task, (services) => call(task, args, options?.transfer, services))
+      })) as Pool["apply"],
     applyAsync: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
       withServices(task, (services) => Effect.suspend(() => {
         // Submitted now, as Python's apply_async: a close() right after lets it finish.
         const result = Deferred.makeUnsafe<any, any>()
-        const prepared = prepare(task, args, "args")
+        // a refused call fails its fiber, as any failure of the task does
+        const prepared = checkCall("pool.applyAsync", task, args, options) ?? prepare(task, args, "args")
         if (!Array.isArray(prepared)) Deferred.doneUnsafe(result, Exit.fail(prepared))
         const job = Array.isArray(prepared)
           ? submitCall(

@@ -29,6 +29,7 @@ import * as Scope from "effect/Scope"
 import * as os from "node:os"
 import type * as Errors from "./errors.ts"
 import { guard } from "./internal/bootstrap.ts"
+import { checkOptions, isTask, notArray, notTask } from "./internal/check.ts"
 import { holderExited } from "./internal/handles.ts"
 import * as Identity from "./internal/identity.ts"
 import { schedulers } from "./internal/poolInternals.ts"
@@ -137,6 +138,21 @@ export const start: <Args extends ReadonlyArray<any>, A, E, R>(
 ) => Effect.Effect<Process<A, E>, Errors.InvalidArgument | Errors.PoolError, Scope.Scope | R> = Effect.fn("Process.start")(
   function*(task: Task<any, any, any, any>, args: ReadonlyArray<unknown>, options: Options = {}) {
     yield* guard("Process.start")
+    const wrong = !isTask(task)
+      ? notTask("Process.start", task)
+      : !Array.isArray(args)
+      ? notArray("Process.start", "the task's arguments", args, "Process.start(task, [x])")
+      : checkOptions("Process.start", options, {
+        name: "string",
+        daemon: "boolean",
+        startMethod: "startMethod",
+        interruptGracePeriod: "duration",
+        maxMemoryMb: "number>0",
+        resourceLimits: "object",
+        env: "object",
+        execArgv: "array"
+      })
+    if (wrong !== undefined) return yield* Effect.fail(wrong)
     const name = options.name ?? `Process-${++counter}`
     const scope = yield* Scope.Scope
     // The worker lives in a scope of its own, closed after the finalizer below has run.

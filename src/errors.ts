@@ -380,6 +380,7 @@ export class SharedClosed extends Schema.TaggedError<SharedClosed>()("SharedClos
  * @category errors
  */
 export type PoolError =
+  | InvalidArgument
   | PoolNotRunning
   | WorkerDied
   | TaskNotFound

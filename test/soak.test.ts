@@ -46,7 +46,14 @@ describe.each(["thread", "process"] as const)("soak on %s", (startMethod) => {
             continue
           }
           const victim = workers[Math.floor(Math.random() * workers.length)]
-          process.kill(victim.pid, "SIGKILL")
+          try {
+            process.kill(victim.pid, "SIGKILL")
+          } catch (e) {
+            // it exited between the listing and the kill (the pool has not seen it yet): pick again
+            if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e
+            yield* Effect.yieldNow
+            continue
+          }
         } else {
           yield* Effect.exit(pool.apply(T.exitWith, [9]))
         }
