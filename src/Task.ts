@@ -185,8 +185,19 @@ export type Services<S extends ReadonlyArray<any>> = [S[number]] extends [never]
  * @category type-level
  */
 export type Handler<Args extends ReadonlyArray<any>, Out, R = never> = [Out] extends [never] ? (...args: Args) => Out
-  : [Out] extends [Effect.Effect<infer _A, infer _E, infer HR>] ? [HR] extends [R] ? (...args: Args) => Out : never
+  : [Out] extends [Effect.Effect<infer _A, infer _E, infer HR>] ? [HR] extends [R] ? (...args: Args) => Out
+    : MissingServices
   : (...args: Args) => Out
+
+/**
+ * What the compiler reports for an Effect handler that needs services its
+ * task does not declare: the expected type is this sentence.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type MissingServices =
+  "The handler needs services its task does not declare: add them to Task.make as { services: [TheService] }, or provide them inside the handler (Effect.provideService)"
 
 /**
  * Defines a task. Call it at the top level of a module, with that module's

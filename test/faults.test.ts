@@ -8,12 +8,14 @@ import { assert, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
+import * as References from "effect/References"
 import * as Scope from "effect/Scope"
 import { Pool } from "../src/index.ts"
 import * as Elsewhere from "./fixtures/elsewhere.ts"
 import * as T from "./fixtures/tasks.ts"
 import * as path from "node:path"
-import { awaitFile, childPids, makeFlag, tempDir, threadCount } from "./helpers.ts"
+import { awaitFile, captureStderr, childPids, makeFlag, tempDir, threadCount } from "./helpers.ts"
 import { makeSignals } from "./signals.ts"
 
 let baseline = 0
@@ -62,10 +64,12 @@ describe.each(["thread", "process"] as const)("faults on %s", (startMethod) => {
   it.live("a task past the memory limit fails with resourceLimit and the pool serves on", () =>
     leakFree(Effect.gen(function*() {
       const pool = yield* make({ maxMemoryMb: 64 })
-      const error = yield* Effect.flip(pool.apply(T.allocateForever, []))
+      // a child's V8 prints its out-of-memory report on stderr (passed through): kept, and checked
+      const [error, stderr] = yield* captureStderr(Effect.flip(pool.apply(T.allocateForever, [])))
       assert(error._tag === "WorkerDied")
       expect(error.resourceLimit).toBe(true)
       expect(error.message).toContain("memory limit")
+      if (startMethod === "process") expect(stderr).toContain("JavaScript heap out of memory")
       expect(yield* pool.apply(T.add, [2, 3])).toBe(5)
     })))
 
@@ -264,12 +268,21 @@ describe.each(["thread", "fiber", "process"] as const)("lifecycle (%s)", (startM
     }).pipe(Effect.provide(signals.layer)))
   })
 
-  it.live("closing the pool's scope interrupts what runs and leaves no worker", () =>
-    leakFree(Effect.gen(function*() {
-      const pool = yield* make()
-      yield* pool.applyAsync(T.waitLoggingInterrupt, ["s"])
-      expect(yield* pool.apply(T.add, [1, 1])).toBe(2)
-    })))
+  it.live("closing the pool's scope interrupts what runs and leaves no worker", () => {
+    // the task's log lines reach the caller's loggers: kept here, and checked
+    const lines: Array<string> = []
+    const keep = Logger.make((options) => {
+      lines.push(String(Array.isArray(options.message) ? options.message[0] : options.message))
+    })
+    return Effect.gen(function*() {
+      yield* leakFree(Effect.gen(function*() {
+        const pool = yield* make()
+        yield* pool.applyAsync(T.waitLoggingInterrupt, ["s"])
+        expect(yield* pool.apply(T.add, [1, 1])).toBe(2)
+      }))
+      expect(lines).toEqual(["s started", "s interrupted"])
+    }).pipe(Effect.provideService(References.CurrentLoggers, new Set([keep])))
+  })
 })
 
 describe("initializer failures on threads", () => {

@@ -81,3 +81,26 @@ export const runExampleExit = (file: string): { readonly stdout: string; readonl
   const r = spawnSync(process.execPath, [path.join(root, "examples", file)], { cwd: root, encoding: "utf8" })
   return { stdout: r.stdout, stderr: r.stderr, status: r.status }
 }
+
+/**
+ * Runs `effect` with what is written to this process's stderr kept instead of
+ * printed (a crashing child's report, passed through by the pool), and
+ * returns it beside the result: a test that crashes a worker on purpose
+ * asserts on that output rather than letting it into the test run.
+ */
+export const captureStderr = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<readonly [A, string], E, R> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => {
+      const chunks: Array<string> = []
+      const write = process.stderr.write
+      process.stderr.write = ((chunk: string | Uint8Array) => {
+        chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString())
+        return true
+      }) as typeof process.stderr.write
+      return { chunks, write }
+    }),
+    ({ chunks }) => Effect.map(effect, (a) => [a, chunks.join("")] as const),
+    ({ write }) => Effect.sync(() => {
+      process.stderr.write = write
+    })
+  )
