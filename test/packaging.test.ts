@@ -213,6 +213,15 @@ describe("the package as an Effect library", () => {
       expect(typeless.stderr).not.toMatch(/Error/)
       expect(esm.stdout).toBe(example.stdout)
       expect(esm.stderr).toBe("")
+
+      // the README's one-file form (tasks and program in one file, under import.meta.main), verbatim, in the ESM app
+      const oneFile = fs.readFileSync(path.join(root, "README.md"), "utf8")
+        .split(/^## One file: /m)[1]!.split(/^## /m)[0]!.match(/^```ts\n([\s\S]*?)^```$/m)![1]!
+      fs.mkdirSync(path.join(esmApp, "one-file"))
+      fs.writeFileSync(path.join(esmApp, "one-file", "main.ts"), oneFile)
+      const single = await run(node, [path.join("one-file", "main.ts")], esmApp)
+      expect(single.stdout).toBe("[ 1, 4, 9, 16, 25 ]\n")
+      expect(single.stderr).toBe("")
     } finally {
       fs.rmSync(work, { recursive: true, force: true })
     }
