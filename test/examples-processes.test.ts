@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { runExample as run } from "./helpers.ts"
+import { runExample as run, runExampleExit } from "./helpers.ts"
 
 describe("Process, Queue and Pipe examples", () => {
   it("01: a fiber and a process are started the same way", () => {
@@ -145,4 +145,15 @@ describe("npm run example", () => {
     }
     expect(execFileSync(process.execPath, [script, "29"], { encoding: "utf8" })).toBe("hello, how do you do\n")
   })
+})
+
+describe("the skeleton programs (14-16): they print nothing, and leave nothing held", () => {
+  for (const file of ["14_lock_skeleton.ts", "15_semaphore_skeleton.ts", "16_event_skeleton.ts"]) {
+    it(file, () => {
+      const { status, stdout, stderr } = runExampleExit(file)
+      expect(stdout).toBe("")
+      expect(stderr).toBe("")
+      expect(status).toBe(0)
+    })
+  }
 })
