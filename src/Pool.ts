@@ -208,8 +208,8 @@ export const Pool: Context.Service<Pool, Pool> = Context.Service<Pool>("effect-m
 const backendOf = (method: StartMethod, options: Options): Backend =>
   method === "fiber" ? fiberBackend : workerBackend(method, options)
 
-/** What each option of a pool must be (see check.ts); `Process.start` checks its subset. */
-export const optionKinds = {
+// What each option of a pool must be (see check.ts).
+const optionKinds = {
   processes: "whole>=1",
   startMethod: "startMethod",
   initializer: "task",
