@@ -28,6 +28,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { BarrierClosed, BrokenBarrier, InvalidArgument } from "./errors.ts"
 import * as B from "./internal/barrier.ts"
+import { describe } from "./internal/check.ts"
 import { R_BROKEN, R_OK } from "./internal/handles.ts"
 import { request } from "./internal/request.ts"
 
@@ -70,7 +71,7 @@ export const make: <R = never>(
   options?: { readonly action?: Effect.Effect<unknown, unknown, R>; readonly timeout?: Duration.Input }
 ) {
   if (!Number.isSafeInteger(parties) || parties < 1) {
-    return yield* Effect.fail(new InvalidArgument({ reason: `Barrier.make: parties must be a whole number >= 1, not ${String(parties)}` }))
+    return yield* Effect.fail(new InvalidArgument({ reason: `Barrier.make: parties must be a whole number >= 1, not ${describe(parties)}` }))
   }
   const timeout = options?.timeout === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
   const action = options?.action

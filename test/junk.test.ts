@@ -60,7 +60,7 @@ describe.each(methods)("junk arguments on %s", (startMethod) => {
       yield* Effect.promise(() =>
         fc.assert(
           fc.asyncProperty(fc.integer({ min: 0, max: calls.length - 1 }), junk, (i, x) => settle(calls[i](x))),
-          { numRuns: 300 }
+          { numRuns: Number(process.env.JUNK_RUNS ?? 300) }
         )
       )
       // the same workers, still answering: nothing was killed or replaced
@@ -82,7 +82,7 @@ describe.each(methods)("junk arguments on %s", (startMethod) => {
           const made = call() as Effect.Effect<any, unknown, any>
           return settle(Effect.scoped(Effect.flatMap(made, (p: any) => p !== undefined && "join" in p ? p.join : Effect.void)) as Effect.Effect<unknown, unknown>)
         }),
-        { numRuns: 40 }
+        { numRuns: Math.ceil(Number(process.env.JUNK_RUNS ?? 300) / 7) }
       )
     ), 120_000)
 })

@@ -34,6 +34,10 @@ const refused = [WeakMap, WeakSet, Promise, WeakRef] as const
 export const findUncloneable = (value: unknown, path: string): Uncloneable | undefined =>
   walk(value, path, new Set())
 
+/** A Map key as a path shows it: a primitive as itself; an object (which may not convert to text) by its position. */
+const keyName = (k: unknown, i: number): string =>
+  typeof k === "object" && k !== null || typeof k === "function" ? `<key ${i}>` : typeof k === "string" ? JSON.stringify(k) : String(k)
+
 const walk = (value: unknown, path: string, seen: Set<object>): Uncloneable | undefined => {
   const type = typeof value
   if (type === "function") return { path, valueType: "function" }
@@ -59,7 +63,7 @@ const walk = (value: unknown, path: string, seen: Set<object>): Uncloneable | un
   if (obj instanceof Map) {
     let i = 0
     for (const [k, v] of obj) {
-      const bad = walk(k, `${path}.<key ${i}>`, seen) ?? walk(v, `${path}.get(${String(k)})`, seen)
+      const bad = walk(k, `${path}.<key ${i}>`, seen) ?? walk(v, `${path}.get(${keyName(k, i)})`, seen)
       if (bad) return bad
       i++
     }
