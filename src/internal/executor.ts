@@ -80,6 +80,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
 
   const flush = () => {
     scheduled = false
+    if (out.length === 0) return // posted early (see the parent link's flush)
     const batch = out
     const keys = outKeys
     const transfers = outTransfers
@@ -410,6 +411,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
   // Requests to shared objects the main program owns, batched with the replies (child processes).
   const parent: ParentLink = {
     send: (request, object, op, data) => push(P.SHARED_ID, request, [object, op, data], "shared"),
+    flush: () => flush(),
     cancel: (request) => push(P.SHARED_CANCEL_ID, request, undefined, "shared")
   }
 

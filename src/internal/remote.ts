@@ -14,6 +14,8 @@ import * as Q from "./ring.ts"
 export interface ParentLink {
   readonly send: (request: number, object: number, op: number, data: unknown) => void
   readonly cancel: (request: number) => void
+  /** Posts what is batched now, without waiting for the end of the turn. */
+  readonly flush: () => void
 }
 
 let link: ParentLink | undefined
@@ -71,7 +73,7 @@ class Remote implements SharedObject {
 // task ends, and when no take used it for a turn of the event loop.
 
 /** Pipelined offers in flight per queue. */
-const WINDOW = 256
+const WINDOW = 1024
 /** Most items one take brings back. */
 const BATCH = 64
 
@@ -184,6 +186,11 @@ const take = (remote: Remote, state: QueueState, reply: Reply): Cancel | undefin
   }
 }
 
+let postedThisTurn = false
+const endOfTurn = () => {
+  postedThisTurn = false
+}
+
 const offer = (remote: Remote, state: QueueState, op: number, data: unknown, reply: Reply): Cancel | undefined => {
   if (state.refused !== undefined || state.closed !== undefined) {
     const status = (state.refused ?? state.closed)!
@@ -203,9 +210,17 @@ const offer = (remote: Remote, state: QueueState, op: number, data: unknown, rep
       state.blocked.shift()?.()
       if (inFlight === 0) for (const f of drained.splice(0)) f()
     })
-    // The producer resumes after this turn's batch is posted: a task that
-    // offers and then runs synchronous code must not hold its item back.
-    queueMicrotask(() => reply(R_OK))
+    // The first offer of a turn is posted at once: a task that offers and
+    // then runs synchronous code must not hold its item back. The producer
+    // goes on at once, so the offers that follow in the same turn ride one
+    // message, posted at the end of the turn (a child sends one message per
+    // turn, not one per item: CEILINGS.md's 1-item-per-message ceiling).
+    if (!postedThisTurn) {
+      postedThisTurn = true
+      link!.flush()
+      queueMicrotask(endOfTurn)
+    }
+    reply(R_OK)
   }
   if (state.inFlight < WINDOW) {
     go()
