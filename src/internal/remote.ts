@@ -33,6 +33,7 @@ let nextRequest = 1
 
 /** Sends one request to the main program; returns its canceller. */
 const send = (kind: string, object: number, op: number, data: unknown, reply: Reply): Cancel => {
+  group = undefined
   const request = nextRequest++
   const entry: Pending = { kind, object, op, reply, ack: undefined }
   pending.set(request, entry)
@@ -187,8 +188,15 @@ const take = (remote: Remote, state: QueueState, reply: Reply): Cancel | undefin
 }
 
 let postedThisTurn = false
+/**
+ * The request that this turn's offers to one queue are appended to, until the
+ * batch is posted (the end of the turn) or another request is sent: its
+ * array is in the batch, and ordering with other requests is kept.
+ */
+let group: { readonly state: QueueState; readonly records: Array<Uint8Array> } | undefined
 const endOfTurn = () => {
   postedThisTurn = false
+  group = undefined
 }
 
 const offer = (remote: Remote, state: QueueState, op: number, data: unknown, reply: Reply): Cancel | undefined => {
@@ -199,26 +207,36 @@ const offer = (remote: Remote, state: QueueState, op: number, data: unknown, rep
     return undefined
   }
   let withdrawn = false
+  const acked = (n: number) => (status: number) => {
+    state.inFlight -= n
+    inFlight -= n
+    if (status !== R_OK) state.refused ??= status
+    for (let k = 0; k < n; k++) state.blocked.shift()?.()
+    if (inFlight === 0) for (const f of drained.splice(0)) f()
+  }
   const go = () => {
     if (withdrawn) return
     state.inFlight++
     inFlight++
-    send(remote[KIND], remote.id, op, data, (status) => {
-      state.inFlight--
-      inFlight--
-      if (status !== R_OK) state.refused ??= status
-      state.blocked.shift()?.()
-      if (inFlight === 0) for (const f of drained.splice(0)) f()
-    })
     // The first offer of a turn is posted at once: a task that offers and
     // then runs synchronous code must not hold its item back. The producer
     // goes on at once, so the offers that follow in the same turn ride one
     // message, posted at the end of the turn (a child sends one message per
-    // turn, not one per item: CEILINGS.md's 1-item-per-message ceiling).
+    // turn, not one per item: CEILINGS.md's 1-item-per-message ceiling), and
+    // consecutive single offers to one queue are one request there.
     if (!postedThisTurn) {
+      send(remote[KIND], remote.id, op, data, acked(1))
       postedThisTurn = true
       link!.flush()
       queueMicrotask(endOfTurn)
+    } else if (op === Q.Q_OFFER && group?.state === state) {
+      group.records.push(data as Uint8Array)
+    } else if (op === Q.Q_OFFER) {
+      const records = [data as Uint8Array]
+      send(remote[KIND], remote.id, Q.Q_OFFER_ALL, records, (status) => acked(records.length)(status))
+      group = { state, records } // after the send, which closes any group
+    } else {
+      send(remote[KIND], remote.id, op, data, acked(1))
     }
     reply(R_OK)
   }
