@@ -5,7 +5,7 @@ import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import * as util from "node:util"
-import { Pool, Process, Queue } from "../src/index.ts"
+import { Event, Pool, Process, Queue } from "../src/index.ts"
 import * as Q from "./fixtures/queues.ts"
 import { childPids, threadCount } from "./helpers.ts"
 
@@ -328,6 +328,28 @@ describe("Queue, process transport", () => {
       const busy = yield* pool.applyAsync(Q.offerThenSpin, [q, 42])
       expect([yield* Queue.take(q), yield* Queue.take(q), yield* Queue.take(q), yield* Queue.take(q)]).toEqual([0, 1, 2, 42])
       yield* Fiber.interrupt(busy)
+    }))
+})
+
+describe.each(["thread", "process"] as const)("Queue ordering with other shared objects on %s", (startMethod) => {
+  it.live("offers made before an event is set are in their queues when the event is seen (batched offers included)", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 1, startMethod })
+      const qs = [yield* Queue.make<number>(), yield* Queue.make<number>()]
+      for (const round of [1, 2, 3]) {
+        const done = yield* Event.make()
+        const n = 500 * round
+        const task = yield* pool.applyAsync(Q.offerThenSignal, [qs, done, n])
+        yield* Event.wait(done)
+        // seen before the task's result: everything offered before the set is already queued
+        expect([yield* Queue.size(qs[0]), yield* Queue.size(qs[1])]).toEqual([n, n])
+        yield* Fiber.join(task)
+        for (const q of qs) {
+          const items: Array<number> = []
+          for (let i = 0; i < n; i++) items.push(yield* Queue.take(q))
+          expect(items).toEqual(Array.from({ length: n }, (_, i) => i))
+        }
+      }
     }))
 })
 
