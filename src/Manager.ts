@@ -236,6 +236,7 @@ export const set: {
 
 /**
  * Removes `key`: whether it was there. Python: `del d[key]` (ours does not fail on a missing key).
+ * Also exported as `delete`, `Map`'s name: `Manager.delete(d, key)`.
  *
  * @since 0.1.0
  * @category dicts
@@ -244,6 +245,16 @@ export const remove: {
   <K extends Key>(key: K): <V>(self: Dict<K, V>) => Effect.Effect<boolean, ManagerClosed>
   <K extends Key, V>(self: Dict<K, V>, key: K): Effect.Effect<boolean, ManagerClosed>
 } = dual(2, <K extends Key, V>(self: Dict<K, V>, key: K) => call<boolean>(self, M.D_DELETE, key))
+
+export {
+  /**
+   * `remove` under `Map`'s name: `Manager.delete(d, key)`. Python: `del d[key]`.
+   *
+   * @since 0.1.0
+   * @category dicts
+   */
+  remove as delete
+}
 
 /**
  * Whether `key` is there. Python: `key in d`.
