@@ -328,7 +328,7 @@ const step = <B>(cell: Access, f: (x: any) => readonly [B, unknown]): Effect.Eff
   if (lock === undefined || !cell.local) return slowStep(cell, f)
   return Effect.withFiber((fiber) => {
     if (cell.closed()) return closed
-    if (!lock.takeHere(fiber.id)) return slowStep(cell, f)
+    if (!lock.spinTake(fiber.id, 64)) return slowStep(cell, f)
     try {
       const [result, next] = f(cell.readHere())
       if (next === KEEP) return Effect.succeed(result)
