@@ -203,14 +203,16 @@ def pipe_round_trip(p):
     return {"value": statistics.median(times) * 1e6, "check": check}
 
 
-def _increment(v, n, go):
+def _increment(v, n, go, ready):
+    ready.release()
     go.wait()
     for _ in range(n):
         with v.get_lock():
             v.value += 1
 
 
-def _lock_loop(lock, n, go):
+def _lock_loop(lock, n, go, ready):
+    ready.release()
     go.wait()
     for _ in range(n):
         lock.acquire()
@@ -218,15 +220,18 @@ def _lock_loop(lock, n, go):
 
 
 def shared_rate(target, make, check):
-    """8, 9: `workers` Processes each run target n times on one shared object, started together; all runs per second."""
-    from multiprocessing import Event, Process
+    """8-10: `workers` Processes each run target n times on one shared object, all runs per second. The clock
+    starts once every process is waiting at the start line, so that they run at the same time."""
+    from multiprocessing import Event, Process, Semaphore
 
     def run(p):
         def once(n):
-            obj, go = make(), Event()
-            procs = [Process(target=target, args=(obj, n, go)) for _ in range(p.get("workers", 2))]
+            obj, go, ready = make(), Event(), Semaphore(0)
+            procs = [Process(target=target, args=(obj, n, go, ready)) for _ in range(p.get("workers", 2))]
             for proc in procs:
                 proc.start()
+            for _ in procs:
+                ready.acquire()
             t0 = time.perf_counter()
             go.set()
             for proc in procs:
@@ -240,7 +245,8 @@ def shared_rate(target, make, check):
     return run
 
 
-def _dict_round_trips(d, n, go):
+def _dict_round_trips(d, n, go, ready):
+    ready.release()
     go.wait()
     for i in range(n):
         d[i % 100] = i
