@@ -4,7 +4,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
 import * as fc from "fast-check"
-import { Barrier, Pool, Process, Shared } from "../src/index.ts"
+import { Barrier, Event, Pool, Process, Shared } from "../src/index.ts"
 import * as T from "./fixtures/barriers.ts"
 
 const methods = ["thread", "process", "fiber"] as const
@@ -12,10 +12,13 @@ const methods = ["thread", "process", "fiber"] as const
 /** A task's handler run right here, in the main program, as one more party. */
 const here = <A>(effect: unknown) => effect as Effect.Effect<A>
 
-/** Waits until `n` parties wait at the barrier (the arrival itself, polled). */
-const untilWaiting = (b: Barrier.Barrier, n: number) =>
+/** A worker's wait at the barrier, and the event that says it has arrived (see the fixture). */
+const arrival = (pool: Pool.Pool, b: Barrier.Barrier) =>
   Effect.gen(function*() {
-    while ((yield* Barrier.waiting(b)) < n) yield* Effect.sleep(1)
+    const arrived = yield* Event.make()
+    const fiber = yield* pool.applyAsync(T.arriveThenWait, [b, arrived])
+    yield* Event.wait(arrived)
+    return fiber
   })
 
 describe.each(methods)("Barrier on %s", (startMethod) => {
@@ -64,8 +67,8 @@ describe.each(methods)("Barrier on %s", (startMethod) => {
       const b = yield* Barrier.make(2)
       expect(Barrier.parties(b)).toBe(2)
       // abort while a worker waits
-      const waiter = yield* pool.applyAsync(T.waitOnce, [b])
-      yield* untilWaiting(b, 1)
+      const waiter = yield* arrival(pool, b)
+      expect(yield* Barrier.waiting(b)).toBe(1)
       yield* Barrier.abort(b)
       expect(yield* Fiber.join(waiter)).toBe("BrokenBarrier")
       expect(yield* Barrier.broken(b)).toBe(true)
@@ -74,8 +77,7 @@ describe.each(methods)("Barrier on %s", (startMethod) => {
       expect(yield* Barrier.broken(b)).toBe(false)
       // a waiter's timeout breaks the round for the others too
       const three = yield* Barrier.make(3)
-      const other = yield* pool.applyAsync(T.waitOnce, [three])
-      yield* untilWaiting(three, 1)
+      const other = yield* arrival(pool, three)
       expect((yield* Effect.flip(Barrier.wait(three, { timeout: 1 })))._tag).toBe("BrokenBarrier")
       expect(yield* Fiber.join(other)).toBe("BrokenBarrier")
       expect(yield* Barrier.broken(three)).toBe(true)
@@ -83,8 +85,7 @@ describe.each(methods)("Barrier on %s", (startMethod) => {
       const timed = yield* Barrier.make(2, { timeout: "5 millis" })
       expect(yield* pool.apply(T.waitOnce, [timed])).toBe("BrokenBarrier")
       // reset with a waiter fails that waiter
-      const reset = yield* pool.applyAsync(T.waitOnce, [b])
-      yield* untilWaiting(b, 1)
+      const reset = yield* arrival(pool, b)
       yield* Barrier.reset(b)
       expect(yield* Fiber.join(reset)).toBe("BrokenBarrier")
       expect(yield* Barrier.broken(b)).toBe(false)
@@ -103,8 +104,9 @@ describe("Barrier in the main program", () => {
       expect((yield* Effect.flip(Effect.scoped(Barrier.make(0))))._tag).toBe("InvalidArgument")
       const scope = yield* Scope.make()
       const b = yield* Barrier.make(2).pipe(Scope.provide(scope))
-      const waiting = yield* Effect.forkChild(Barrier.wait(b))
-      yield* untilWaiting(b, 1)
+      // started at once: its arrival is recorded before the next line
+      const waiting = yield* Effect.forkChild(Barrier.wait(b), { startImmediately: true })
+      expect(yield* Barrier.waiting(b)).toBe(1)
       yield* Scope.close(scope, Exit.void)
       expect((yield* Effect.flip(Fiber.join(waiting)))._tag).toBe("BarrierClosed")
       expect((yield* Effect.flip(Barrier.wait(b)))._tag).toBe("BarrierClosed")
@@ -116,8 +118,12 @@ describe.each(["thread", "process"] as const)("Barrier faults on %s", (startMeth
   it.live("a party whose worker exits while it waits breaks the round, where Python hangs the others", () =>
     Effect.gen(function*() {
       const b = yield* Barrier.make(3)
-      const main = yield* Effect.forkChild(Barrier.wait(b))
-      const p = yield* Process.start(T.exitWhileWaiting, [b], { startMethod })
+      const main = yield* Effect.forkChild(Barrier.wait(b), { startImmediately: true })
+      const [arrived, go] = [yield* Event.make(), yield* Event.make()]
+      const p = yield* Process.start(T.arriveThenExit, [b, arrived, go], { startMethod })
+      yield* Event.wait(arrived)
+      expect(yield* Barrier.waiting(b)).toBe(2)
+      yield* Event.set(go)
       expect((yield* Effect.flip(Fiber.join(main)))._tag).toBe("BrokenBarrier")
       expect(yield* Barrier.broken(b)).toBe(true)
       expect((yield* Effect.flip(p.join))._tag).toBe("WorkerDied")
@@ -126,9 +132,11 @@ describe.each(["thread", "process"] as const)("Barrier faults on %s", (startMeth
   it.live("a party killed (kill -9 on process, terminate on thread) while it waits breaks the round", () =>
     Effect.gen(function*() {
       const b = yield* Barrier.make(3)
-      const main = yield* Effect.forkChild(Barrier.wait(b))
-      const p = yield* Process.start(T.waitOnce, [b], { startMethod })
-      yield* untilWaiting(b, 2)
+      const main = yield* Effect.forkChild(Barrier.wait(b), { startImmediately: true })
+      const arrived = yield* Event.make()
+      const p = yield* Process.start(T.arriveThenWait, [b, arrived], { startMethod })
+      yield* Event.wait(arrived)
+      expect(yield* Barrier.waiting(b)).toBe(2)
       if (startMethod === "process") process.kill(yield* p.pid, "SIGKILL")
       else yield* p.terminate
       expect((yield* Effect.flip(Fiber.join(main)))._tag).toBe("BrokenBarrier")
