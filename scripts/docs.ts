@@ -59,6 +59,10 @@ const declarationAt = (text: string, start: number): string => {
       i = text.indexOf("\n", i) - 1 // a line comment
       continue
     }
+    if (c === "/" && text[i + 1] === "*") {
+      i = text.indexOf("*/", i) + 1 // a block comment (an apostrophe there is not a string)
+      continue
+    }
     if (c === "\"" || c === "'" || c === "`") {
       // a string: skip to its end
       for (i++; i < text.length && text[i] !== c; i++) if (text[i] === "\\") i++

@@ -83,8 +83,6 @@ interface Here {
 
 const fastPaths = Symbol("effect-multiprocessing/Lock/here")
 
-/** Polls of a held lock before the wait machinery (about a microsecond). */
-const SPIN = 64
 
 const here = (self: Lock): Here | undefined => {
   if (!(self instanceof L.LockCore)) return undefined // a child process's route to the main program
@@ -98,11 +96,11 @@ const here = (self: Lock): Here | undefined => {
   }
   const paths: Here = lock.reentrant
     ? {
-      acquire: Effect.withFiber((fiber) => lock.spinTake(fiber.id, SPIN) ? Effect.void : waitFor(self)),
+      acquire: Effect.withFiber((fiber) => lock.spinTake(fiber.id, L.SPIN) ? Effect.void : waitFor(self)),
       release: Effect.withFiber((fiber) => released(fiber.id))
     }
     : {
-      acquire: Effect.suspend(() => lock.spinTake(0, SPIN) ? Effect.void : waitFor(self)),
+      acquire: Effect.suspend(() => lock.spinTake(0, L.SPIN) ? Effect.void : waitFor(self)),
       release: Effect.suspend(() => released(0))
     }
   // not enumerable, and a symbol: it never crosses to a worker with the lock

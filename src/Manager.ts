@@ -26,6 +26,7 @@ import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { IndexOutOfRange, InvalidArgument, ManagerClosed, SerializationError } from "./errors.ts"
+import { describe } from "./internal/check.ts"
 import { findUncloneable } from "./internal/clone.ts"
 import { R_OK, R_SHUTDOWN } from "./internal/handles.ts"
 import * as M from "./internal/managed.ts"
@@ -113,7 +114,7 @@ const refuse = (operation: string, value: unknown, path: string): SerializationE
 const badKey = (operation: string, key: unknown) =>
   new InvalidArgument({
     reason: `${operation}: a managed dict's key must be a string, number, bigint, boolean, null or undefined, not ${
-      Array.isArray(key) ? "an array" : typeof key
+      describe(key)
     }`
   })
 

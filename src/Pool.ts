@@ -29,7 +29,7 @@ import type { ResourceLimits, Transferable } from "node:worker_threads"
 import * as Errors from "./errors.ts"
 import { type Backend, fiberBackend, workerBackend } from "./internal/backend.ts"
 import { guard } from "./internal/bootstrap.ts"
-import { checkOptions, describe, isTask, notArray, notTask } from "./internal/check.ts"
+import { checkOptions, describe, isTask, notArray, notTask, poolOptionKinds } from "./internal/check.ts"
 import { findUncloneable } from "./internal/clone.ts"
 import { holdsShared, madeAny, toRemote } from "./internal/handles.ts"
 import { packNumbers } from "./internal/pack.ts"
@@ -208,22 +208,8 @@ export const Pool: Context.Service<Pool, Pool> = Context.Service<Pool>("effect-m
 const backendOf = (method: StartMethod, options: Options): Backend =>
   method === "fiber" ? fiberBackend : workerBackend(method, options)
 
-// What each option of a pool must be (see check.ts).
-const optionKinds = {
-  processes: "whole>=1",
-  startMethod: "startMethod",
-  initializer: "task",
-  initargs: "array",
-  maxTasksPerChild: "whole>=1",
-  interruptGracePeriod: "duration",
-  maxMemoryMb: "number>0",
-  resourceLimits: "object",
-  env: "object",
-  execArgv: "array"
-} as const
-
 const checkPoolOptions = (options: Options): Errors.InvalidArgument | undefined => {
-  const wrong = checkOptions("Pool.make", options, optionKinds)
+  const wrong = checkOptions("Pool.make", options, poolOptionKinds)
   if (wrong !== undefined) return wrong
   if (options?.initargs !== undefined && options.initializer === undefined) {
     return new Errors.InvalidArgument({ reason: "initargs given without an initializer" })

@@ -29,7 +29,7 @@ import * as Scope from "effect/Scope"
 import * as os from "node:os"
 import type * as Errors from "./errors.ts"
 import { guard } from "./internal/bootstrap.ts"
-import { checkOptions, isTask, notArray, notTask } from "./internal/check.ts"
+import { checkOptions, isTask, notArray, notTask, processOptionKinds } from "./internal/check.ts"
 import { holderExited } from "./internal/handles.ts"
 import * as Identity from "./internal/identity.ts"
 import { schedulers } from "./internal/poolInternals.ts"
@@ -142,16 +142,7 @@ export const start: <Args extends ReadonlyArray<any>, A, E, R>(
       ? notTask("Process.start", task)
       : !Array.isArray(args)
       ? notArray("Process.start", "the task's arguments", args, "Process.start(task, [x])")
-      : checkOptions("Process.start", options, {
-        name: "string",
-        daemon: "boolean",
-        startMethod: "startMethod",
-        interruptGracePeriod: "duration",
-        maxMemoryMb: "number>0",
-        resourceLimits: "object",
-        env: "object",
-        execArgv: "array"
-      })
+      : checkOptions("Process.start", options, processOptionKinds)
     if (wrong !== undefined) return yield* Effect.fail(wrong)
     const name = options.name ?? `Process-${++counter}`
     const scope = yield* Scope.Scope

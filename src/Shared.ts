@@ -27,6 +27,7 @@ import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import type * as Scope from "effect/Scope"
 import { IndexOutOfRange, InvalidArgument, type LockClosed, SerializationError, SharedClosed } from "./errors.ts"
+import { describe } from "./internal/check.ts"
 import * as Codec from "./internal/codec.ts"
 import * as H from "./internal/handles.ts"
 import { R_OK, R_SHUTDOWN } from "./internal/handles.ts"
@@ -106,14 +107,6 @@ const check = (typecode: Typecode, x: unknown): number | bigint | string => {
   }
   return x
 }
-
-const describe = (x: unknown): string =>
-  typeof x === "string" ? JSON.stringify(x) :
-  typeof x === "number" || typeof x === "bigint" || typeof x === "boolean" ? String(x) :
-  x === null ? "null" :
-  Array.isArray(x) ? "an array" :
-  typeof x === "object" ? "an object" :
-  typeof x
 
 const make = (
   name: string,
@@ -328,36 +321,34 @@ const step = <B>(cell: Access, f: (x: any) => readonly [B, unknown]): Effect.Eff
   if (lock === undefined || !cell.local) return slowStep(cell, f)
   return Effect.withFiber((fiber) => {
     if (cell.closed()) return closed
-    if (!lock.spinTake(fiber.id, 64)) return slowStep(cell, f)
+    if (!lock.spinTake(fiber.id, L.SPIN)) return slowStep(cell, f)
     try {
-      const [result, next] = f(cell.readHere())
-      if (next === KEEP) return Effect.succeed(result)
-      const prepared = cell.prepare(next)
-      if (prepared instanceof Refused) return Effect.fail(prepared.error)
-      cell.writeHere(prepared)
-      return Effect.succeed(result)
+      // here, `apply` reads, applies and writes before it returns: all under the lock
+      return apply(cell, f, cell.readHere())
     } finally {
       lock.release(H.here, fiber.id)
     }
   })
 }
 
+/** `f` on the value `x` read, and its new value written (here at once, or through the main program). */
+const apply = <B>(cell: Access, f: (x: any) => readonly [B, unknown], x: unknown): Effect.Effect<B, WriteError> => {
+  const [result, next] = f(x)
+  if (next === KEEP) return Effect.succeed(result)
+  const prepared = cell.prepare(next)
+  if (prepared instanceof Refused) return Effect.fail(prepared.error)
+  if (!cell.local) return Effect.as(cell.write(prepared), result)
+  if (cell.closed()) return closed
+  cell.writeHere(prepared)
+  return Effect.succeed(result)
+}
+
 /** `step` with the lock held through requests (it is taken, or the memory is in the main program). */
 const slowStep = <B>(cell: Access, f: (x: any) => readonly [B, unknown]): Effect.Effect<B, WriteError> => {
-  const apply = (x: unknown): Effect.Effect<B, WriteError> => {
-    const [result, next] = f(x)
-    if (next === KEEP) return Effect.succeed(result)
-    const prepared = cell.prepare(next)
-    if (prepared instanceof Refused) return Effect.fail(prepared.error)
-    if (!cell.local) return Effect.as(cell.write(prepared), result)
-    if (cell.closed()) return closed
-    cell.writeHere(prepared)
-    return Effect.succeed(result)
-  }
   const read = cell.local
     ? Effect.suspend(() => cell.closed() ? closed : Effect.succeed(cell.readHere()))
     : cell.read
-  const body = Effect.flatMap(read, apply)
+  const body = Effect.flatMap(read, (x) => apply(cell, f, x))
   return cell.lock === undefined ? body : underLock(cell.lock, body)
 }
 

@@ -58,6 +58,34 @@ const isDuration = (u: unknown): boolean => {
   }
 }
 
+type OptionKind = "whole>=1" | "number>0" | "boolean" | "string" | "array" | "object" | "duration" | "task" | "startMethod"
+
+/** What each option of `Pool.make` must be. */
+export const poolOptionKinds = {
+  processes: "whole>=1",
+  startMethod: "startMethod",
+  initializer: "task",
+  initargs: "array",
+  maxTasksPerChild: "whole>=1",
+  interruptGracePeriod: "duration",
+  maxMemoryMb: "number>0",
+  resourceLimits: "object",
+  env: "object",
+  execArgv: "array"
+} as const satisfies Record<string, OptionKind>
+
+/** What each option of `Process.start` must be: the pool options it takes, a name and daemon. */
+export const processOptionKinds = {
+  startMethod: poolOptionKinds.startMethod,
+  interruptGracePeriod: poolOptionKinds.interruptGracePeriod,
+  maxMemoryMb: poolOptionKinds.maxMemoryMb,
+  resourceLimits: poolOptionKinds.resourceLimits,
+  env: poolOptionKinds.env,
+  execArgv: poolOptionKinds.execArgv,
+  name: "string",
+  daemon: "boolean"
+} as const satisfies Record<string, OptionKind>
+
 /**
  * The first wrong option: each named option must have the type given
  * (`whole>=1`, `number>0`, `boolean`, `string`, `array`, `object`,
@@ -66,7 +94,7 @@ const isDuration = (u: unknown): boolean => {
 export const checkOptions = (
   operation: string,
   options: unknown,
-  spec: Record<string, "whole>=1" | "number>0" | "boolean" | "string" | "array" | "object" | "duration" | "task" | "startMethod">
+  spec: Record<string, OptionKind>
 ): InvalidArgument | undefined => {
   if (!isOptions(options)) {
     return new InvalidArgument({ reason: `${operation} expects its options as an object, got ${describe(options)}` })

@@ -29,6 +29,9 @@ export const L_OWNED = 4 // value: whether the caller holds it (a plain Lock: wh
 export const L_RELEASE_ALL = 5 // releases every level the caller holds; value: how many (a Condition's wait)
 export const L_RESTORE = 6 // data: [fiber, levels]; waits for the lock, then holds it that many levels
 
+/** Polls of a held lock before the wait machinery (about a microsecond): see `spinTake`. */
+export const SPIN = 64
+
 const I_OWNER = 0
 const I_WAITERS = 1
 const I_STATE = 2 // 0 open, 1 shut down
