@@ -43,6 +43,9 @@ const indexIn = (index: number, length: number): number => {
   return i >= 0 && i < length ? i : -1
 }
 
+const cloned = (x: unknown): unknown => structuredClone(x)
+const asIs = (x: unknown): unknown => x
+
 export class ManagedCore implements SharedObject {
   readonly "~emp" = "managed"
   readonly id: number
@@ -72,7 +75,7 @@ export class ManagedCore implements SharedObject {
       return undefined
     }
     // a call from this program (not through a host) gets copies, as a worker does
-    const copy = holder === undefined ? (x: unknown) => structuredClone(x) : (x: unknown) => x
+    const copy = holder === undefined ? cloned : asIs
     const map = this.#map
     const list = this.#list
     switch (op) {
