@@ -15,12 +15,14 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import type * as Scope from "effect/Scope"
 import * as Errors from "./errors.ts"
 import * as H from "./internal/handles.ts"
 import { R_OK, R_SHUTDOWN, type SharedObject } from "./internal/handles.ts"
 import * as L from "./internal/lock.ts"
 import { request } from "./internal/request.ts"
+import { syncFirst } from "./internal/syncpath.ts"
 
 /**
  * @since 0.1.0
@@ -73,8 +75,8 @@ const waitFor = (self: Lock): Effect.Effect<void, Errors.LockClosed> =>
 /**
  * Where the lock's memory is shared (the main program, a worker thread), a
  * free lock is taken and a held one released without the request machinery:
- * one Effect each, made once per lock. A plain Lock's owner is its thread, so
- * it needs no fiber id.
+ * one Effect each, made once per lock, whose `yield*` takes or releases a
+ * free lock without entering the run loop (internal/syncpath.ts).
  */
 interface Here {
   readonly acquire: Effect.Effect<void, Errors.LockClosed>
@@ -83,29 +85,28 @@ interface Here {
 
 const fastPaths = Symbol("effect-multiprocessing/Lock/here")
 
-
 const here = (self: Lock): Here | undefined => {
   if (!(self instanceof L.LockCore)) return undefined // a child process's route to the main program
   const cached = (self as any)[fastPaths] as Here | undefined
   if (cached !== undefined) return cached
-  const lock = self
-  const released = (fiber: number): Effect.Effect<void, Errors.LockNotHeld | Errors.LockClosed> => {
-    if (lock.closed) return Effect.fail(new Errors.LockClosed())
-    const refused = lock.release(H.here, fiber)
-    return refused === undefined ? Effect.void : Effect.fail(new Errors.LockNotHeld({ reason: refused }))
-  }
-  const paths: Here = lock.reentrant
-    ? {
-      acquire: Effect.withFiber((fiber) => lock.spinTake(fiber.id, L.SPIN) ? Effect.void : waitFor(self)),
-      release: Effect.withFiber((fiber) => released(fiber.id))
-    }
-    : {
-      acquire: Effect.suspend(() => lock.spinTake(0, L.SPIN) ? Effect.void : waitFor(self)),
-      release: Effect.suspend(() => released(0))
-    }
+  const paths: Here = self.reentrant
+    ? { acquire: syncFirst(self, acquireOwned), release: syncFirst(self, releaseOwned) }
+    : { acquire: syncFirst(self, acquirePlain), release: syncFirst(self, releasePlain) }
   // not enumerable, and a symbol: it never crosses to a worker with the lock
   Object.defineProperty(self, fastPaths, { value: paths })
   return paths
+}
+
+// A plain Lock's owner is its thread: it needs no fiber id. An RLock's owner is the current fiber.
+const acquirePlain = (lock: L.LockCore) => lock.spinTake(0, L.SPIN) ? undefined : waitFor(lock)
+const acquireOwned = (lock: L.LockCore) => lock.spinTake(Fiber.getCurrent()!.id, L.SPIN) ? undefined : waitFor(lock)
+const releasePlain = (lock: L.LockCore) => releaseBy(lock, 0)
+const releaseOwned = (lock: L.LockCore) => releaseBy(lock, Fiber.getCurrent()!.id)
+
+const releaseBy = (lock: L.LockCore, fiber: number): Effect.Effect<void, Errors.LockNotHeld | Errors.LockClosed> | undefined => {
+  if (lock.closed) return Effect.fail(new Errors.LockClosed())
+  const refused = lock.release(H.here, fiber)
+  return refused === undefined ? undefined : Effect.fail(new Errors.LockNotHeld({ reason: refused }))
 }
 
 /**

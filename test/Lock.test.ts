@@ -66,6 +66,30 @@ describe.each(methods)("Lock on %s", (startMethod) => {
       expect(yield* Fiber.join(waiter)).toBe(true)
       expect(yield* Lock.locked(lock)).toBe(false)
     }))
+
+  it.live("yield* and the piped form agree: a held lock makes `yield* acquire` wait, a free one is taken at once", () =>
+    Effect.gen(function*() {
+      // `yield*` takes a free lock without the run loop (internal/syncpath.ts): the wait must still happen
+      const lock = yield* Lock.make()
+      const order: Array<string> = []
+      yield* Lock.acquire(lock)
+      const waiter = yield* Effect.forkChild(
+        Effect.gen(function*() {
+          yield* Lock.acquire(lock)
+          order.push("taken")
+          yield* Lock.release(lock)
+        }),
+        { startImmediately: true } // runs to its wait before the next line
+      )
+      order.push("released")
+      yield* Lock.release(lock)
+      yield* Fiber.join(waiter)
+      expect(order).toEqual(["released", "taken"])
+      // the same Effects, piped rather than yielded
+      expect(yield* Lock.acquire(lock).pipe(Effect.andThen(Lock.locked(lock)))).toBe(true)
+      expect(yield* Lock.release(lock).pipe(Effect.andThen(Lock.locked(lock)))).toBe(false)
+      expect((yield* Effect.flip(Lock.release(lock)))._tag).toBe("LockNotHeld")
+    }))
 })
 
 describe.each(["thread", "process"] as const)("Lock faults on %s", (startMethod) => {

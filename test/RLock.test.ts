@@ -14,6 +14,10 @@ describe.each(["thread", "process", "fiber"] as const)("RLock on %s", (startMeth
       // another fiber (here, and in a worker) may neither take it nor release it
       const other = yield* Effect.forkChild(RLock.tryAcquire(lock))
       expect(yield* Fiber.join(other)).toBe(false)
+      const stranger = yield* Effect.forkChild(Effect.gen(function*() {
+        yield* RLock.release(lock) // `yield*` looks up the current fiber (internal/syncpath.ts)
+      }).pipe(Effect.flip))
+      expect((yield* Fiber.join(stranger))._tag).toBe("LockNotHeld")
       const pool = yield* Pool.make({ processes: 1, startMethod })
       expect(yield* pool.apply(T.releaseNotOwned, [lock])).toBe("LockNotHeld")
       yield* RLock.release(lock)

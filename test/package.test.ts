@@ -14,6 +14,10 @@ const node = process.execPath
 const npm = (args: Array<string>, cwd: string) =>
   execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
 
+const pinned = ["effect", "@effect/platform-node", "@effect/platform-node-shared"]
+const installedVersion = (name: string): string =>
+  JSON.parse(fs.readFileSync(path.join(root, "node_modules", name, "package.json"), "utf8")).version
+
 describe("the packed package", () => {
   it("installs from its tarball and runs a pool from dist/", { timeout: 180_000 }, () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "emp-pack-"))
@@ -22,7 +26,10 @@ describe("the packed package", () => {
       const tarball = npm(["pack", "--pack-destination", work, "--silent"], root).trim().split("\n").pop()!
       const project = path.join(work, "project")
       fs.mkdirSync(project)
-      fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "user", type: "module" }))
+      // The Effect packages at the versions this checkout was tested with: a release published
+      // minutes ago may be listed by the registry before it can be fetched (seen: platform-node-shared).
+      const dependencies = Object.fromEntries(pinned.map((name) => [name, installedVersion(name)]))
+      fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "user", type: "module", dependencies }))
       npm(["install", "--prefer-offline", "--no-audit", "--no-fund", path.join(work, tarball)], project)
       fs.writeFileSync(
         path.join(project, "tasks.ts"),
