@@ -43,6 +43,12 @@ export interface Executor {
   readonly interruptAll: () => void
   /** Queues a log line for the main program (worker side only). */
   readonly log: (level: string, message: unknown, annotations: Record<string, unknown>, date: number) => void
+  /**
+   * Whether the next message from the main program is what this worker
+   * waits for: it runs nothing (the next task), or a task awaits the answer
+   * to a request (a Manager call).
+   */
+  readonly expecting: () => boolean
 }
 
 type Shared = typeof import("./shared.ts")
@@ -494,5 +500,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     for (const id of Array.from(running.keys())) interrupt(id)
   }
 
-  return { receive, log, interruptAll }
+  const expecting = () => running.size === 0 || (shared !== undefined && shared.awaiting())
+
+  return { receive, log, interruptAll, expecting }
 }

@@ -306,6 +306,9 @@ export const onNotice = (object: number, status: number): void => {
   if (state !== undefined && state.closed !== R_SHUTDOWN) state.closed = status
 }
 
+/** Whether a request to the main program awaits its answer. */
+export const awaiting = (): boolean => pending.size > 0
+
 /** Whether `settle` has anything to do (no queue was used here: nothing). */
 export const active = (): boolean => queues.size > 0
 

@@ -195,8 +195,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
 
   // -- dispatching -------------------------------------------------------------
 
-  // Ties go round the slots, so that one call at a time still spreads over
-  // the workers (and over their garbage collectors).
+  // Ties go to the worker that went idle last, then round the slots.
   let turn = 0
   const pickSlot = (): Slot | undefined => {
     let best: Slot | undefined
@@ -237,6 +236,9 @@ export const makeScheduler = (options: SchedulerOptions) => {
   const unassign = (slot: Slot, job: Job) => {
     slot.inflight.delete(job.id)
     job.slot = undefined
+    // a thread worker that has just gone idle polls for its next task for a
+    // while (worker.ts): the next call goes to it first
+    if (slot.inflight.size === 0) turn = slot.index
     if (slot.retiring && slot.inflight.size === 0) slot.retire?.()
   }
 

@@ -6,4 +6,4 @@
 import "./kinds.ts"
 
 export { R_ENDED, revive } from "./handles.ts"
-export { active, onNotice, onReply, setParentLink, settle } from "./remote.ts"
+export { active, awaiting, onNotice, onReply, setParentLink, settle } from "./remote.ts"
