@@ -59,7 +59,7 @@ type Raw = WorkerThreads.Worker | ChildProcess.ChildProcess
  * it skip the platform's framing and the fiber the platform forks for every
  * message it receives.
  */
-const channels = new WeakMap<Raw, WorkerThreads.MessagePort>()
+const channels = new WeakMap<Raw, { readonly port: WorkerThreads.MessagePort; readonly bell: Int32Array }>()
 
 // What V8 prints when a process runs out of heap (it then aborts).
 const heapOutOfMemory = "JavaScript heap out of memory"
@@ -70,14 +70,15 @@ const spawnRaw = (kind: "thread" | "process", options: SpawnOptions): Raw => {
       ? options.resourceLimits
       : { ...options.resourceLimits, maxOldGenerationSizeMb: options.maxMemoryMb }
     const { port1, port2 } = new WorkerThreads.MessageChannel()
+    const bell = new Int32Array(new SharedArrayBuffer(8))
     const worker = new WorkerThreads.Worker(entry, {
       resourceLimits: limits,
       env: options.env,
       execArgv: options.execArgv as Array<string> | undefined,
-      workerData: { [P.CHANNEL_KEY]: port2 },
+      workerData: { [P.CHANNEL_KEY]: port2, [P.BELL_KEY]: bell },
       transferList: [port2]
     })
-    channels.set(worker, port1)
+    channels.set(worker, { port: port1, bell })
     return worker
   }
   // A child starts clean: the parent's Node flags (--inspect, --cpu-prof, test
@@ -104,12 +105,17 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       let ready = false
       let exited: Promise<void> = Promise.resolve()
       let channel: WorkerThreads.MessagePort | undefined
+      let bell: Int32Array | undefined
       // Requests, once the slot is open: straight on the thread's channel; for
       // a child, what `worker.send` would do (a send of `[0, batch]`) without
       // running a fiber for every batch.
       const post = (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => {
-        if (channel !== undefined) channel.postMessage(batch, transfers as Array<Transferable>)
-        else (raw as ChildProcess.ChildProcess).send([0, batch])
+        if (channel !== undefined) {
+          channel.postMessage(batch, transfers as Array<Transferable>)
+          // a thread asleep waiting for this is woken on its doorbell (worker.ts)
+          Atomics.add(bell!, P.BELL_POSTS, 1)
+          if (Atomics.load(bell!, P.BELL_SLEEPING) === 1) Atomics.notify(bell!, P.BELL_POSTS, 1)
+        } else (raw as ChildProcess.ChildProcess).send([0, batch])
       }
       // Replies: on the thread's channel, or through the platform for a child.
       const onBatch = (batch: ReadonlyArray<unknown>) => {
@@ -127,7 +133,9 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       const spawn = () => {
         const w = spawnRaw(kind, options)
         raw = w
-        channel = channels.get(w)
+        const link = channels.get(w)
+        channel = link?.port
+        bell = link?.bell
         channel?.on("message", onBatch)
         // A thread's 'error' is its uncaught exception; a child's is about the
         // channel (sending to a dead child), which says nothing of why it died.

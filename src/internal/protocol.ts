@@ -54,3 +54,11 @@ export const isExitOp = (op: number): boolean => op === OP_MAP_EXIT || op === OP
 
 /** The workerData key under which a worker thread finds its own request / reply channel. */
 export const CHANNEL_KEY = "effect-multiprocessing/channel"
+/**
+ * A thread's doorbell (an Int32Array on a SharedArrayBuffer): `[BELL_POSTS]`
+ * counts the main program's posts on the channel, `[BELL_SLEEPING]` is 1
+ * while the thread sleeps on it in `Atomics.wait` (worker.ts).
+ */
+export const BELL_KEY = "effect-multiprocessing/bell"
+export const BELL_POSTS = 0
+export const BELL_SLEEPING = 1

@@ -83,35 +83,94 @@ const runEffect: Run = (effect, onExit, services) => {
 
 // -- the protocol --------------------------------------------------------------
 
+// -- waiting for the main program (threads) ------------------------------------
+//
 // A thread that waits for the main program's next message (its next task, or
-// the answer to a Manager call) polls its channel for a while after posting,
-// instead of going to sleep at once. The other side's answer then finds it
-// awake: a round trip where one side sleeps costs two wake-ups of an idle CPU
-// (~25 µs each here), where neither does, a few µs. With one CPU, polling
-// would only delay the main program, so it is off. A child process cannot
-// poll its IPC channel.
-const SPIN_MS = 0.05
-const spins = channel !== undefined && availableParallelism() > 1
-let spinning = false
-const spin = (port: WorkerThreads.MessagePort) => {
-  spinning = true
-  try {
-    const end = performance.now() + SPIN_MS
-    do {
-      const message = WorkerThreads.receiveMessageOnPort(port)
-      // one message is handled here; what it starts runs once this returns
-      if (message !== undefined) return executor.receive(message.message)
-    } while (performance.now() < end)
-  } finally {
-    spinning = false
+// the answer to a Manager call) does not go back to its event loop at once
+// after posting:
+// - Where the main program has a CPU of its own, it polls its channel for
+//   50 µs: the answer then finds it awake (a round trip where a side sleeps
+//   costs wake-ups of an idle CPU, ~25 µs each here; where neither does, a
+//   few µs).
+// - Then, while nothing is active in this thread but its own message ports
+//   (no timer, no I/O, no port of a task's), it sleeps on its doorbell, which
+//   the main program rings after each post, and takes the message with
+//   `receiveMessageOnPort`. Asleep in its event loop, the thread would be
+//   woken by the post itself, while the main program still holds the port's
+//   lock: with one CPU that costs two more context switches per message
+//   (4 per round trip where piscina has 2; 15-19 µs -> 10-12 µs here).
+// - It sleeps for 20 ms at most, in slices of 10 ms (with 1 ms slices V8's
+//   timed waits cost more than they save), going back to its event loop
+//   between them: a promise settled from another thread (`Atomics.waitAsync`)
+//   meanwhile waits at most a slice. piscina's `Atomics.wait` freezes such
+//   work until the next task (piscina #331, #346).
+const bell: Int32Array | undefined = WorkerThreads.workerData?.[P.BELL_KEY]
+const POLL_MS = 0.05
+const SLICE_MS = 10
+const SLEEP_MS = 20
+const polls = availableParallelism() > 1
+let waiting = false
+let closing = false
+
+/** Takes one message, if there is one: what it starts runs once the caller returns. */
+const takeOne = (port: WorkerThreads.MessagePort): boolean => {
+  const message = WorkerThreads.receiveMessageOnPort(port)
+  if (message === undefined) return false
+  executor.receive(message.message)
+  return true
+}
+
+/** Whether nothing is active here but this thread's own ports (counted once they are open, below). */
+const onlyOwnPorts = (): boolean => {
+  let ports = 0
+  for (const resource of process.getActiveResourcesInfo()) {
+    if (resource !== "MessagePort") return false
+    ports++
   }
+  return ports <= ownPorts
+}
+
+// (`waiting` keeps a post made while a taken message is handled from waiting inside this one)
+const awaitMain = (port: WorkerThreads.MessagePort, bell: Int32Array): void => {
+  if (waiting) return
+  waiting = true
+  try {
+    if (polls) {
+      const end = performance.now() + POLL_MS
+      do if (takeOne(port)) return
+      while (performance.now() < end)
+    }
+  } finally {
+    waiting = false
+  }
+  sleep(port, bell, performance.now() + SLEEP_MS)
+}
+
+const sleep = (port: WorkerThreads.MessagePort, bell: Int32Array, until: number): void => {
+  if (waiting || closing || !executor.expecting() || !onlyOwnPorts()) return
+  waiting = true
+  try {
+    const seen = Atomics.load(bell, P.BELL_POSTS)
+    if (takeOne(port)) return
+    Atomics.store(bell, P.BELL_SLEEPING, 1)
+    const woken = Atomics.wait(bell, P.BELL_POSTS, seen, SLICE_MS) !== "timed-out"
+    Atomics.store(bell, P.BELL_SLEEPING, 0)
+    if (woken) {
+      takeOne(port)
+      return
+    }
+  } finally {
+    waiting = false
+  }
+  // the next slice after a turn of the event loop (what fell due meanwhile runs first)
+  if (performance.now() < until) setImmediate(() => sleep(port, bell, until))
 }
 
 const executor = makeExecutor({
   post: channel !== undefined
     ? (batch, transfers) => {
       channel.postMessage(batch, transfers as Array<WorkerThreads.Transferable>)
-      if (spins && !spinning && executor.expecting()) spin(channel)
+      if (executor.expecting()) awaitMain(channel, bell!)
     }
     : (batch, transfers) => send([1, batch], transfers),
   run: runEffect,
@@ -123,10 +182,13 @@ const port = (parentPort ?? process) as unknown as NodeJS.EventEmitter
 port.on("message", (message: readonly [0, ReadonlyArray<unknown>] | readonly [1]) => {
   if (message[0] === 0) return executor.receive(message[1])
   // close: let the event loop empty so that the worker exits
+  closing = true
   channel?.close()
   if (parentPort !== null) parentPort.close()
   else process.channel?.unref()
 })
+// the ports open now are this thread's own (the platform's, the channel, stdio)
+const ownPorts = channel === undefined ? 0 : process.getActiveResourcesInfo().filter((resource) => resource === "MessagePort").length
 send([0])
 
 // A worker's uncaught error (or unhandled rejection) is sent to the main
