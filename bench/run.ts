@@ -222,6 +222,17 @@ const ours = (id: string, params: object, expect: number, label: string): Varian
   argv: [node, here("child.ts"), id, "ours", JSON.stringify({ ...base, ...params })],
   expect
 })
+allScenarios.push({
+  id: "2f",
+  title: `sequential round trip on the process start method: ${sizes.seq.toLocaleString("en-US")} awaited calls after ` +
+    "500 warm-up, median per call, beside a raw `child_process.fork` client (IPC, advanced serialization)",
+  unit: "us",
+  higherIsBetter: false,
+  variants: [
+    ours("2", { ...seq, method: "process" }, triangle(sizes.seq), "ours process"),
+    ...nodeVariants("2", seq, triangle(sizes.seq), ["raw-fork"])
+  ]
+})
 for (const dict of [false, true]) {
   const what = dict ? "small objects { id, name }" : "numbers"
   allScenarios.push({
@@ -478,6 +489,15 @@ const targets: Array<Target> = [
     ratio: (o, p) => o / p,
     need: "<= 1",
     pass: (r) => r <= 1
+  },
+  {
+    name: "2f round trip process <= 1.3x raw fork",
+    scenario: "2f",
+    self: "ours process",
+    peer: "raw-fork",
+    ratio: (o, p) => o / p,
+    need: "<= 1.3",
+    pass: (r) => r <= 1.3
   },
   { name: "3 speed-up >= raw", scenario: "3", peer: "raw", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 },
   { name: "4 cold start <= piscina", scenario: "4", peer: "piscina", ratio: (o, p) => o / p, need: "<= 1", pass: (r) => r <= 1 },

@@ -96,7 +96,7 @@ function trips(p: Params, transfer: boolean): Effect.Effect<Result, unknown, Lib
 }
 
 const withPool = (scenario: Scenario, p: Params): Promise<Result> =>
-  Effect.runPromise(Effect.scoped(Effect.flatMap(Pool.make({ processes: 2 }), (pool) =>
+  Effect.runPromise(Effect.scoped(Effect.flatMap(Pool.make({ processes: 2, startMethod: p.method ?? "thread" }), (pool) =>
     Effect.provideService(scenario(p), Pool.Pool, pool))))
 
 // 3: the same CPU work on this thread, then on 2 workers (warmed with one full task each).

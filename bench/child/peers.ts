@@ -58,6 +58,37 @@ const loaders: Record<string, Loader> = {
       }
     }
   },
+  // The same client over 2 forked children and Node's IPC channel: the floor of the `process` start method.
+  "raw-fork": async () => {
+    const { fork } = await import("node:child_process")
+    return () => {
+      const children = [0, 1].map(() => fork(worker("raw-fork.mjs"), { serialization: "advanced", stdio: "inherit" }))
+      const pending = new Map<number, (value: any) => void>()
+      let nextId = 0
+      let turn = 0
+      for (const child of children) {
+        child.on("message", (batch: Array<any>) => {
+          for (let i = 0; i < batch.length; i += 2) {
+            const resolve = pending.get(batch[i])!
+            pending.delete(batch[i])
+            resolve(batch[i + 1])
+          }
+        })
+      }
+      const call = (name: string, arg: unknown) =>
+        new Promise<any>((resolve) => {
+          const id = nextId++
+          pending.set(id, resolve)
+          children[(turn ^= 1)].send([id, name, arg])
+        })
+      return {
+        call,
+        echo: (a) => call("echo", a),
+        close: () =>
+          Promise.all(children.map((child) => new Promise((resolve) => child.once("exit", resolve).kill())))
+      }
+    }
+  },
   raw: async () => {
     const { Worker } = await import("node:worker_threads")
     return (transfer) => {
