@@ -23,7 +23,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import * as os from "node:os"
 import type { ResourceLimits, Transferable } from "node:worker_threads"
 import * as Errors from "./errors.ts"
@@ -32,6 +32,7 @@ import { guard } from "./internal/bootstrap.ts"
 import { checkOptions, describe, isTask, notArray, notTask, poolOptionKinds } from "./internal/check.ts"
 import { findUncloneable } from "./internal/clone.ts"
 import { holdsShared, madeAny, toRemote } from "./internal/handles.ts"
+import { Stream as loadStream } from "./internal/lazy.ts"
 import { packNumbers } from "./internal/pack.ts"
 import { schedulers } from "./internal/poolInternals.ts"
 import { decodeExit } from "./internal/decode.ts"
@@ -231,7 +232,7 @@ const checkMap = (operation: string, task: unknown, inputs: unknown, options: un
   if (!isTask(task)) return notTask(operation, task)
   const iterable = typeof inputs === "string" ||
     (typeof inputs === "object" && inputs !== null && Symbol.iterator in inputs) ||
-    (stream && Stream.isStream(inputs))
+    (stream && loadStream().isStream(inputs))
   if (!iterable) {
     return new Errors.InvalidArgument({
       reason: `${operation} expects its inputs as an array or another iterable${stream ? " (or a Stream)" : ""}, got ${describe(inputs)}`
@@ -537,24 +538,25 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     inputs: Iterable<unknown> | Stream.Stream<unknown, unknown, unknown>,
     options?: StreamOptions
   ): Stream.Stream<any, any, any> => {
+    const S = loadStream()
     const wrong = checkMap(unordered ? "pool.imapUnordered" : "pool.imap", task, inputs, options, true)
-    if (wrong !== undefined) return Stream.fail(wrong)
+    if (wrong !== undefined) return S.fail(wrong)
     const window = options?.window ?? 16 * processes
     const size = options?.chunksize ?? 1
     if (!(Number.isInteger(window) && window >= 1) || !(Number.isInteger(size) && size >= 1)) {
-      return Stream.fail(
+      return S.fail(
         new Errors.InvalidArgument({ reason: `window and chunksize must be integers >= 1, got ${window}, ${size}` })
       )
     }
-    const source = Stream.isStream(inputs) ? inputs : Stream.fromIterable(inputs, { chunkSize: window })
-    return Stream.unwrap(withServices(task, (services) =>
+    const source = S.isStream(inputs) ? inputs : S.fromIterable(inputs, { chunkSize: window })
+    return S.unwrap(withServices(task, (services) =>
       Effect.succeed(
         size === 1
-          ? Stream.mapEffect(source, (x) => call(task, [x], undefined, services), { concurrency: window, unordered })
+          ? S.mapEffect(source, (x) => call(task, [x], undefined, services), { concurrency: window, unordered })
           : source.pipe(
-            Stream.grouped(size),
-            Stream.mapEffect((part) => chunks(task, false, part, size, false, services), { concurrency: window, unordered }),
-            Stream.flattenIterable
+            S.grouped(size),
+            S.mapEffect((part) => chunks(task, false, part, size, false, services), { concurrency: window, unordered }),
+            S.flattenIterable
           )
       )
     ))
@@ -610,9 +612,9 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       return yield* starmap(task, inputs, options)
     }) as unknown as Pool["starmap"],
     imap: ((task: Any, inputs: any, options?: StreamOptions) =>
-      Stream.withSpan(imap(task, inputs, options), "Pool.imap")) as Pool["imap"],
+      loadStream().withSpan(imap(task, inputs, options), "Pool.imap")) as Pool["imap"],
     imapUnordered: ((task: Any, inputs: any, options?: StreamOptions) =>
-      Stream.withSpan(imapUnordered(task, inputs, options), "Pool.imapUnordered")) as Pool["imapUnordered"],
+      loadStream().withSpan(imapUnordered(task, inputs, options), "Pool.imapUnordered")) as Pool["imapUnordered"],
     close: internals.close,
     join: internals.join,
     terminate: internals.terminate

@@ -31,12 +31,13 @@ import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import * as Errors from "./errors.ts"
 import type { Uncloneable } from "./internal/clone.ts"
 import { decode, encode, isEncoded } from "./internal/codec.ts"
 import { R_ENDED, R_OK, R_SHUTDOWN, type SharedObject } from "./internal/handles.ts"
 import { request } from "./internal/request.ts"
+import { Stream as loadStream } from "./internal/lazy.ts"
 import * as R from "./internal/ring.ts"
 
 /**
@@ -236,7 +237,7 @@ export const shutdown = <A>(self: Queue<A>): Effect.Effect<void> =>
  * @category taking
  */
 export const stream = <A>(self: Queue<A>): Stream.Stream<A, Errors.QueueShutdown> =>
-  Stream.fromEffectRepeat(
+  loadStream().fromEffectRepeat(
     take(self).pipe(Effect.catchTag("QueueEnded", () => Cause.done()))
   ) as Stream.Stream<A, Errors.QueueShutdown>
 
