@@ -7,12 +7,15 @@
  *
  * Run: `node examples/one_file.ts` (on each start method in turn).
  */
-import * as Effect from "effect/Effect"
-import { Pool, Task } from "../src/index.ts"
+import * as Task from "../src/Task.ts"
 
 export const double = Task.make(import.meta.url, "double", (x: number) => x * 2)
 
 if (import.meta.main) {
+  // Imported under the guard: a worker imports this file to find `double`,
+  // and needs neither Effect nor the rest of the library for it.
+  const Effect = await import("effect/Effect")
+  const { Pool } = await import("../src/index.ts")
   const program = Effect.gen(function*() {
     for (const startMethod of ["thread", "process", "fiber"] as const) {
       const doubled = yield* Effect.scoped(Effect.gen(function*() {
@@ -22,5 +25,5 @@ if (import.meta.main) {
       console.log(startMethod, doubled)
     }
   })
-  Effect.runPromise(program)
+  await Effect.runPromise(program)
 }

@@ -5,7 +5,9 @@
  * program holds the very same object with its types.
  *
  * ```ts
- * import { Task } from "effect-multiprocessing"
+ * // tasks.ts: import the Task subpath, not the package root, which every
+ * // worker importing this module would then load whole
+ * import * as Task from "effect-multiprocessing/Task"
  *
  * export const square = Task.make(import.meta.url, "square", (x: number) => x * x)
  * ```
