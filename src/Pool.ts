@@ -21,7 +21,6 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import * as os from "node:os"
@@ -32,7 +31,7 @@ import { guard } from "./internal/bootstrap.ts"
 import { checkOptions, describe, isTask, notArray, notTask, poolOptionKinds } from "./internal/check.ts"
 import { findUncloneable } from "./internal/clone.ts"
 import { holdsShared, madeAny, toRemote } from "./internal/handles.ts"
-import { Stream as loadStream } from "./internal/lazy.ts"
+import { Schema as loadSchema, Stream as loadStream } from "./internal/lazy.ts"
 import { packNumbers } from "./internal/pack.ts"
 import { schedulers } from "./internal/poolInternals.ts"
 import { decodeExit } from "./internal/decode.ts"
@@ -346,7 +345,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
   ): ReadonlyArray<unknown> | Errors.PoolError => {
     const payload = task.contract?.payload
     if (payload !== undefined) {
-      const exit = Schema.encodeUnknownExit(payload)(args)
+      const exit = loadSchema().encodeUnknownExit(payload)(args)
       if (exit._tag === "Failure") return new Errors.InvalidPayload({ task: task.key, issue: String(exit.cause) })
       args = exit.value as ReadonlyArray<unknown>
     }

@@ -3,9 +3,14 @@
  * it can be matched with `Effect.catchTag` and survives the crossing from a
  * worker to the main program.
  *
+ * Each class is made on a stand-in base and becomes its `Schema.TaggedError`
+ * class on first use (the first instance, or the first read of a Schema
+ * member such as `ast`): importing the library does not load `effect/Schema`
+ * (~40 ms), and a program that meets none of these errors never does.
+ *
  * @since 0.1.0
  */
-import * as Schema from "effect/Schema"
+import { TaggedError } from "./internal/lazy.ts"
 
 /**
  * A call was submitted to a pool that is closed, terminated, or broken by a
@@ -14,9 +19,9 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category errors
  */
-export class PoolNotRunning extends Schema.TaggedError<PoolNotRunning>()("PoolNotRunning", {
+export class PoolNotRunning extends TaggedError<PoolNotRunning>()("PoolNotRunning", (Schema) => ({
   state: Schema.Literals(["closed", "terminated", "broken"])
-}) {
+})) {
   override get message(): string {
     return `Pool not running (${this.state})`
   }
@@ -29,7 +34,7 @@ export class PoolNotRunning extends Schema.TaggedError<PoolNotRunning>()("PoolNo
  * @since 0.1.0
  * @category errors
  */
-export class WorkerDied extends Schema.TaggedError<WorkerDied>()("WorkerDied", {
+export class WorkerDied extends TaggedError<WorkerDied>()("WorkerDied", (Schema) => ({
   /** Slot index of the worker in its pool. */
   worker: Schema.Number,
   /** Exit code of the thread or process, when it exited with one. */
@@ -53,7 +58,7 @@ export class WorkerDied extends Schema.TaggedError<WorkerDied>()("WorkerDied", {
    * them held and deadlocks the others.
    */
   released: Schema.optional(Schema.Array(Schema.String))
-}) {
+})) {
   override get message(): string {
     const how = this.signal !== undefined
       ? `killed by ${this.signal}`
@@ -74,10 +79,10 @@ export class WorkerDied extends Schema.TaggedError<WorkerDied>()("WorkerDied", {
  * @since 0.1.0
  * @category errors
  */
-export class TaskNotFound extends Schema.TaggedError<TaskNotFound>()("TaskNotFound", {
+export class TaskNotFound extends TaggedError<TaskNotFound>()("TaskNotFound", (Schema) => ({
   module: Schema.String,
   name: Schema.String
-}) {
+})) {
   override get message(): string {
     return `No task named "${this.name}" in module ${this.module} (is it created with Task.make at the module's top level?)`
   }
@@ -90,12 +95,12 @@ export class TaskNotFound extends Schema.TaggedError<TaskNotFound>()("TaskNotFou
  * @since 0.1.0
  * @category errors
  */
-export class TaskModuleLoadError extends Schema.TaggedError<TaskModuleLoadError>()("TaskModuleLoadError", {
+export class TaskModuleLoadError extends TaggedError<TaskModuleLoadError>()("TaskModuleLoadError", (Schema) => ({
   module: Schema.String,
   name: Schema.String,
   reason: Schema.String,
   remoteStack: Schema.optional(Schema.String)
-}) {
+})) {
   override get message(): string {
     return `Cannot load task "${this.name}" from ${this.module}: ${this.reason}`
   }
@@ -108,11 +113,11 @@ export class TaskModuleLoadError extends Schema.TaggedError<TaskModuleLoadError>
  * @since 0.1.0
  * @category errors
  */
-export class InitializerFailed extends Schema.TaggedError<InitializerFailed>()("InitializerFailed", {
+export class InitializerFailed extends TaggedError<InitializerFailed>()("InitializerFailed", (Schema) => ({
   task: Schema.String,
   reason: Schema.String,
   remoteStack: Schema.optional(Schema.String)
-}) {
+})) {
   override get message(): string {
     return `Initializer ${this.task} failed: ${this.reason}`
   }
@@ -125,14 +130,14 @@ export class InitializerFailed extends Schema.TaggedError<InitializerFailed>()("
  * @since 0.1.0
  * @category errors
  */
-export class SerializationError extends Schema.TaggedError<SerializationError>()("SerializationError", {
+export class SerializationError extends TaggedError<SerializationError>()("SerializationError", (Schema) => ({
   task: Schema.String,
   direction: Schema.Literals(["argument", "result", "error"]),
   /** Where the value sits, e.g. `args[0].callback`. */
   path: Schema.String,
   /** What it is: `function`, `symbol`, `WeakMap`... */
   valueType: Schema.String
-}) {
+})) {
   override get message(): string {
     return `Cannot send the ${this.direction} of ${this.task}: ${this.path} is a ${this.valueType}, which cannot be cloned`
   }
@@ -144,10 +149,10 @@ export class SerializationError extends Schema.TaggedError<SerializationError>()
  * @since 0.1.0
  * @category errors
  */
-export class InvalidPayload extends Schema.TaggedError<InvalidPayload>()("InvalidPayload", {
+export class InvalidPayload extends TaggedError<InvalidPayload>()("InvalidPayload", (Schema) => ({
   task: Schema.String,
   issue: Schema.String
-}) {
+})) {
   override get message(): string {
     return `Invalid arguments for ${this.task}: ${this.issue}`
   }
@@ -159,9 +164,9 @@ export class InvalidPayload extends Schema.TaggedError<InvalidPayload>()("Invali
  * @since 0.1.0
  * @category errors
  */
-export class InvalidArgument extends Schema.TaggedError<InvalidArgument>()("InvalidArgument", {
+export class InvalidArgument extends TaggedError<InvalidArgument>()("InvalidArgument", (Schema) => ({
   reason: Schema.String
-}) {
+})) {
   override get message(): string {
     return this.reason
   }
@@ -175,14 +180,14 @@ export class InvalidArgument extends Schema.TaggedError<InvalidArgument>()("Inva
  * @since 0.1.0
  * @category errors
  */
-export class TaskError extends Schema.TaggedError<TaskError>()("TaskError", {
+export class TaskError extends TaggedError<TaskError>()("TaskError", (Schema) => ({
   task: Schema.String,
   name: Schema.String,
   reason: Schema.String,
   remoteStack: Schema.optional(Schema.String),
   /** The thrown value's own fields (those that could be cloned), or the value itself if it was not an Error. */
   data: Schema.optional(Schema.Unknown)
-}) {
+})) {
   override get message(): string {
     return `${this.name}: ${this.reason}`
   }
@@ -196,7 +201,7 @@ export class TaskError extends Schema.TaggedError<TaskError>()("TaskError", {
  * @since 0.1.0
  * @category errors
  */
-export class QueueEnded extends Schema.TaggedError<QueueEnded>()("QueueEnded", {}) {
+export class QueueEnded extends TaggedError<QueueEnded>()("QueueEnded", () => ({})) {
   override get message(): string {
     return "The queue has ended: no more items will come"
   }
@@ -209,7 +214,7 @@ export class QueueEnded extends Schema.TaggedError<QueueEnded>()("QueueEnded", {
  * @since 0.1.0
  * @category errors
  */
-export class QueueShutdown extends Schema.TaggedError<QueueShutdown>()("QueueShutdown", {}) {
+export class QueueShutdown extends TaggedError<QueueShutdown>()("QueueShutdown", () => ({})) {
   override get message(): string {
     return "The queue has been shut down (Queue.shutdown, or its scope closed)"
   }
@@ -222,7 +227,7 @@ export class QueueShutdown extends Schema.TaggedError<QueueShutdown>()("QueueShu
  * @since 0.1.0
  * @category errors
  */
-export class PipeEOF extends Schema.TaggedError<PipeEOF>()("PipeEOF", {}) {
+export class PipeEOF extends TaggedError<PipeEOF>()("PipeEOF", () => ({})) {
   override get message(): string {
     return "End of file: the other end of the pipe was closed and everything it sent has been received"
   }
@@ -234,7 +239,7 @@ export class PipeEOF extends Schema.TaggedError<PipeEOF>()("PipeEOF", {}) {
  * @since 0.1.0
  * @category errors
  */
-export class BrokenPipe extends Schema.TaggedError<BrokenPipe>()("BrokenPipe", {}) {
+export class BrokenPipe extends TaggedError<BrokenPipe>()("BrokenPipe", () => ({})) {
   override get message(): string {
     return "Broken pipe: the other end of the pipe was closed"
   }
@@ -247,7 +252,7 @@ export class BrokenPipe extends Schema.TaggedError<BrokenPipe>()("BrokenPipe", {
  * @since 0.1.0
  * @category errors
  */
-export class PipeClosed extends Schema.TaggedError<PipeClosed>()("PipeClosed", {}) {
+export class PipeClosed extends TaggedError<PipeClosed>()("PipeClosed", () => ({})) {
   override get message(): string {
     return "This end of the pipe is closed"
   }
@@ -259,9 +264,9 @@ export class PipeClosed extends Schema.TaggedError<PipeClosed>()("PipeClosed", {
  * @since 0.1.0
  * @category errors
  */
-export class LockNotHeld extends Schema.TaggedError<LockNotHeld>()("LockNotHeld", {
+export class LockNotHeld extends TaggedError<LockNotHeld>()("LockNotHeld", (Schema) => ({
   reason: Schema.String
-}) {
+})) {
   override get message(): string {
     return this.reason
   }
@@ -273,7 +278,7 @@ export class LockNotHeld extends Schema.TaggedError<LockNotHeld>()("LockNotHeld"
  * @since 0.1.0
  * @category errors
  */
-export class LockClosed extends Schema.TaggedError<LockClosed>()("LockClosed", {}) {
+export class LockClosed extends TaggedError<LockClosed>()("LockClosed", () => ({})) {
   override get message(): string {
     return "The lock's scope has closed"
   }
@@ -285,7 +290,7 @@ export class LockClosed extends Schema.TaggedError<LockClosed>()("LockClosed", {
  * @since 0.1.0
  * @category errors
  */
-export class EventClosed extends Schema.TaggedError<EventClosed>()("EventClosed", {}) {
+export class EventClosed extends TaggedError<EventClosed>()("EventClosed", () => ({})) {
   override get message(): string {
     return "The event's scope has closed"
   }
@@ -297,7 +302,7 @@ export class EventClosed extends Schema.TaggedError<EventClosed>()("EventClosed"
  * @since 0.1.0
  * @category errors
  */
-export class SemaphoreClosed extends Schema.TaggedError<SemaphoreClosed>()("SemaphoreClosed", {}) {
+export class SemaphoreClosed extends TaggedError<SemaphoreClosed>()("SemaphoreClosed", () => ({})) {
   override get message(): string {
     return "The semaphore's scope has closed"
   }
@@ -312,9 +317,9 @@ export class SemaphoreClosed extends Schema.TaggedError<SemaphoreClosed>()("Sema
  * @since 0.1.0
  * @category errors
  */
-export class BrokenBarrier extends Schema.TaggedError<BrokenBarrier>()("BrokenBarrier", {
+export class BrokenBarrier extends TaggedError<BrokenBarrier>()("BrokenBarrier", (Schema) => ({
   reason: Schema.String
-}) {
+})) {
   override get message(): string {
     return this.reason
   }
@@ -326,7 +331,7 @@ export class BrokenBarrier extends Schema.TaggedError<BrokenBarrier>()("BrokenBa
  * @since 0.1.0
  * @category errors
  */
-export class BarrierClosed extends Schema.TaggedError<BarrierClosed>()("BarrierClosed", {}) {
+export class BarrierClosed extends TaggedError<BarrierClosed>()("BarrierClosed", () => ({})) {
   override get message(): string {
     return "The barrier's scope has closed"
   }
@@ -340,7 +345,7 @@ export class BarrierClosed extends Schema.TaggedError<BarrierClosed>()("BarrierC
  * @since 0.1.0
  * @category errors
  */
-export class ManagerClosed extends Schema.TaggedError<ManagerClosed>()("ManagerClosed", {}) {
+export class ManagerClosed extends TaggedError<ManagerClosed>()("ManagerClosed", () => ({})) {
   override get message(): string {
     return "The manager's scope has closed"
   }
@@ -352,10 +357,10 @@ export class ManagerClosed extends Schema.TaggedError<ManagerClosed>()("ManagerC
  * @since 0.1.0
  * @category errors
  */
-export class IndexOutOfRange extends Schema.TaggedError<IndexOutOfRange>()("IndexOutOfRange", {
+export class IndexOutOfRange extends TaggedError<IndexOutOfRange>()("IndexOutOfRange", (Schema) => ({
   index: Schema.Number,
   length: Schema.Number
-}) {
+})) {
   override get message(): string {
     return `index ${this.index} is out of range for length ${this.length}`
   }
@@ -367,7 +372,7 @@ export class IndexOutOfRange extends Schema.TaggedError<IndexOutOfRange>()("Inde
  * @since 0.1.0
  * @category errors
  */
-export class SharedClosed extends Schema.TaggedError<SharedClosed>()("SharedClosed", {}) {
+export class SharedClosed extends TaggedError<SharedClosed>()("SharedClosed", () => ({})) {
   override get message(): string {
     return "The shared value's scope has closed"
   }

@@ -3,9 +3,9 @@
  * encodings, library errors as their classes, contracts decoded.
  */
 import * as Exit from "effect/Exit"
-import * as Schema from "effect/Schema"
 import * as Errors from "../errors.ts"
 import type { Any } from "../Task.ts"
+import { Schema as loadSchema } from "./lazy.ts"
 import * as P from "./protocol.ts"
 import { type EncodedLibError, isEncodedError } from "./wire.ts"
 
@@ -61,14 +61,14 @@ export const decodeExit = (task: Any, status: number, value: unknown): Exit.Exit
     case P.S_OK: {
       const schema = task.contract?.success
       if (schema === undefined) return Exit.succeed(value)
-      return Schema.decodeUnknownExit(schema)(value).pipe((exit) =>
+      return loadSchema().decodeUnknownExit(schema)(value).pipe((exit) =>
         exit._tag === "Success" ? exit : Exit.die(exit.cause)
       )
     }
     case P.S_FAIL: {
       const schema = task.contract?.error
       if (schema !== undefined) {
-        const decoded = Schema.decodeUnknownExit(schema)(value)
+        const decoded = loadSchema().decodeUnknownExit(schema)(value)
         if (decoded._tag === "Success") return Exit.fail(decoded.value)
       }
       return Exit.fail(reviveError(value))
