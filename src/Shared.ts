@@ -90,7 +90,10 @@ const core = (self: Memory): M.MemoryCore => self as unknown as M.MemoryCore
 /** Whether this side holds the memory itself (not a child process). */
 const local = (memory: M.MemoryCore): boolean => memory.view !== undefined
 
-const closed = Effect.fail(new SharedClosed())
+// one error for every closed call, made when first needed (an error made at
+// import would load effect/Schema then: see errors.ts)
+let closedError: SharedClosed | undefined
+const closed = Effect.suspend(() => Effect.fail(closedError ??= new SharedClosed()))
 
 const invalid = (reason: string) => Effect.fail(new InvalidArgument({ reason }))
 
