@@ -1,13 +1,14 @@
 /**
  * Start methods as backends: how one worker incarnation of a slot is started,
- * talked to, and ended. `thread` and `process` go through `effect/workers`
- * (one supervised `Worker` per slot); `fiber` runs the same executor on the
- * caller's thread.
+ * talked to, and ended. `thread` and `process` speak the `effect/workers`
+ * platform protocol with the worker entry (`[0]` ready and `[1, data]` out;
+ * `[0, data]` requests and `[1]` close in) and keep its lifecycle (a close
+ * message, up to 5 s to exit, then terminate / SIGKILL) themselves: the
+ * platform modules would load `effect/Schema` (~40 ms) at start-up. `fiber`
+ * runs the same executor on the caller's thread.
  */
-import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Worker from "effect/workers/Worker"
 import type * as ChildProcess from "node:child_process"
 import * as WorkerThreads from "node:worker_threads"
 import type { Transferable } from "node:worker_threads"
@@ -96,7 +97,7 @@ const spawnRaw = (kind: "thread" | "process", options: SpawnOptions): Raw => {
   })
 }
 
-/** `thread` (worker_threads) and `process` (child_process.fork) through `effect/workers`. */
+/** `thread` (worker_threads) and `process` (child_process.fork). */
 export const workerBackend = (kind: "thread" | "process", options: SpawnOptions): Backend => ({
   incarnate: (index, up, receive) =>
     Effect.suspend(() => {
@@ -107,6 +108,8 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       let outOfMemory = false
       let ready = false
       let exited: Promise<void> = Promise.resolve()
+      // the 'exit' event: for a child, before 'close' (what a retired worker waits for)
+      let gone: Promise<void> = Promise.resolve()
       let channel: WorkerThreads.MessagePort | undefined
       let bell: Int32Array | undefined
       // Requests, once the slot is open: straight on the thread's channel; for
@@ -120,7 +123,7 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
           if (Atomics.load(bell!, P.BELL_SLEEPING) === 1) Atomics.notify(bell!, P.BELL_POSTS, 1)
         } else (raw as ChildProcess.ChildProcess).send([0, batch])
       }
-      // Replies: on the thread's channel, or through the platform for a child.
+      // Replies: on the thread's channel, or in `[1, batch]` messages from a child.
       const onBatch = (batch: ReadonlyArray<unknown>) => {
         if (batch[0] === P.FATAL_ID) {
           error ??= reviveError(batch[2])
@@ -154,6 +157,7 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
             resolve()
           })
         )
+        gone = new Promise((resolve) => w.once("exit", () => resolve()))
         if ("stderr" in w && w.stderr !== null) {
           // Pass the child's stderr through, and notice V8's out-of-memory report.
           w.stderr.on("data", (chunk: Buffer) => {
@@ -179,33 +183,63 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
           atStartup: !ready
         }
       }
-      return Effect.gen(function*() {
-        const platform = yield* Worker.WorkerPlatform
-        const worker = yield* platform.spawn<Array<unknown>, Array<unknown>>(index)
-        // The platform holds messages sent before its port is open and fails
-        // the whole worker if one of them cannot be cloned; so the slot opens
-        // only once a ping has come back, and then every send is direct.
-        yield* worker.run(
-          (batch) => {
-            onBatch(batch)
-            return Effect.void
-          },
-          // the ping carries the worker's name (Process.current there)
-          { onSpawn: worker.send([P.OP_PING, P.PING_ID, "", options.name?.(index) ?? `PoolWorker-${index + 1}`]).pipe(Effect.orDie) }
+      // A lifecycle message to the worker (the ping, the close request).
+      const tell = (message: unknown) => {
+        try {
+          if (raw === undefined) return
+          if ("terminate" in raw) raw.postMessage(message)
+          else if (raw.connected) raw.send(message as ChildProcess.Serializable)
+        } catch {
+          // a worker that is gone; its exit is reported
+        }
+      }
+      return Effect.callback<Death>((resume) => {
+        let w: Raw
+        try {
+          w = spawn()
+        } catch (e) {
+          // refused at once (invalid options): it never started
+          error ??= e
+          return resume(Effect.sync(death))
+        }
+        let ended = false
+        const end = () => {
+          if (ended) return
+          ended = true
+          void exited.then(() => resume(Effect.sync(death)))
+        }
+        w.on("message", (message: readonly [0] | readonly [1, ReadonlyArray<unknown>]) => {
+          // ready: the slot opens once a ping has come back, which carries
+          // the worker's name (Process.current there)
+          if (message[0] === 0) tell([0, [P.OP_PING, P.PING_ID, "", options.name?.(index) ?? `PoolWorker-${index + 1}`]])
+          else onBatch(message[1])
+        })
+        // An 'error' (an uncaught exception, a failed spawn, a closed channel)
+        // or 'messageerror' comes before the worker has exited: make sure it is
+        // gone, then report its exit.
+        const failed = () => {
+          if (exitCode === undefined && signal === undefined) kill()
+          end()
+        }
+        w.on("error", failed)
+        w.on("messageerror", failed)
+        void exited.then(end)
+        // Interrupted (retired, or the pool closing): asked to close, it has 5
+        // seconds to exit before it is terminated.
+        return Effect.promise(() => {
+          tell([1])
+          return gone
+        }).pipe(
+          Effect.timeout(5000),
+          Effect.catchCause(() =>
+            Effect.promise(() => {
+              kill()
+              return gone
+            })
+          ),
+          Effect.asVoid
         )
-        return death()
-      }).pipe(
-        // The platform reports an 'error' event before the worker has exited:
-        // make sure it is gone, then read its exit code.
-        Effect.catchCause(() =>
-          Effect.promise(() => {
-            if (exitCode === undefined && signal === undefined) kill()
-            return exited
-          }).pipe(Effect.map(death))
-        ),
-        Effect.ensuring(Effect.sync(() => channel?.close())),
-        Effect.provide(NodeWorker.layer(spawn))
-      )
+      }).pipe(Effect.ensuring(Effect.sync(() => channel?.close())))
     })
 })
 
