@@ -2,7 +2,7 @@
  * The entry of every worker thread and child process. It speaks the
  * `effect/workers` platform protocol (`[0]` ready and `[1, data]` out;
  * `[0, data]` requests and `[1]` close in) with the main program's
- * `NodeWorker` platform, and hands request batches to the executor.
+ * backend (backend.ts), and hands request batches to the executor.
  *
  * It imports no Effect module at start: `effect/Effect` alone costs ~45 ms
  * per worker, and a worker that runs plain functions never needs it. Effect,
