@@ -6,6 +6,12 @@
  * pays them. The load is synchronous (Node >= 22.12 `require`s an ES module),
  * so the functions that need a module keep their synchronous signatures; it
  * is the very module an `import` of the same name gives.
+ *
+ * One case Node refuses: a `require` while an `import()` of the same module
+ * is still loading elsewhere in the program (ERR_REQUIRE_ESM_RACE_CONDITION).
+ * Our own dynamic imports of Schema (executor.ts) happen only once a task
+ * module that uses Schema has loaded it; a program that imports Schema or
+ * Stream statically, or awaits its dynamic imports, never meets it.
  */
 import type * as Cause from "effect/Cause"
 import { createRequire } from "node:module"
