@@ -9,7 +9,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { InvalidArgument } from "../errors.ts"
-import { importingNow } from "./importing.ts"
+import { dieInWorker, importingNow } from "./importing.ts"
 
 /** Set in the context of every task a worker runs: a pool made there is nested parallelism, not a bomb. */
 export const InTask = Context.Reference<boolean>("effect-multiprocessing/InTask", { defaultValue: () => false })
@@ -29,8 +29,10 @@ export const guard = (operation: string): Effect.Effect<void, InvalidArgument> =
           "has finished its bootstrapping phase\".)"
       })
       // Said here too: the module's top level may not await the program, and
-      // its rejection would go unseen (the task it defines still runs).
+      // its rejection would go unseen. The worker then dies of it (its tasks
+      // fail with WorkerDied carrying the message), whatever the module does.
       process.stderr.write(`effect-multiprocessing: ${error.message}\n`)
+      dieInWorker(error)
       return yield* Effect.fail(error)
     })
   })

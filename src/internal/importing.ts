@@ -6,6 +6,8 @@
  * entry loads this at start.
  */
 const IMPORTING = Symbol.for("effect-multiprocessing/importing")
+const FATAL = Symbol.for("effect-multiprocessing/fatal")
+const DYING = Symbol.for("effect-multiprocessing/dying")
 
 const importing = (): Set<string> => ((globalThis as any)[IMPORTING] ??= new Set<string>())
 
@@ -13,7 +15,29 @@ const importing = (): Set<string> => ((globalThis as any)[IMPORTING] ??= new Set
 export const importTaskModule = (module: string): Promise<unknown> => {
   const set = importing()
   set.add(module)
-  return import(module).finally(() => set.delete(module))
+  return import(module).finally(() => {
+    set.delete(module)
+    // the module's top level was refused (bootstrap.ts): the worker is ending, and none of its tasks may run first
+    if ((globalThis as any)[DYING] === true) return new Promise<never>(() => {})
+  })
+}
+
+/** The worker entry's way to end the worker with an error it reports to the main program first. */
+export const setFatal = (fatal: (error: unknown) => void): void => {
+  ;(globalThis as any)[FATAL] = fatal
+}
+
+/**
+ * Ends this worker with `error` (a refused thread bomb): the task module's
+ * top level may not await its program, nor be able to see the refusal, and
+ * the tasks it defines must not run as if nothing happened. Python's child
+ * dies of the same RuntimeError. Outside a worker: nothing.
+ */
+export const dieInWorker = (error: unknown): void => {
+  const fatal = (globalThis as any)[FATAL] as ((error: unknown) => void) | undefined
+  if (fatal === undefined) return
+  ;(globalThis as any)[DYING] = true
+  fatal(error)
 }
 
 /** A module this worker is importing now, if any. */

@@ -14,6 +14,7 @@ import { availableParallelism } from "node:os"
 import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
 import { type Interrupt, makeExecutor, type Run } from "./executor.ts"
+import { setFatal } from "./importing.ts"
 import * as P from "./protocol.ts"
 import { withServices } from "./services.ts"
 import { encodeError } from "./wire.ts"
@@ -195,7 +196,7 @@ send([0])
 // program before it exits: a child process has only its exit code, and a
 // thread's 'error' event carries a clone that loses what a getter computed
 // (a Schema error's message) and may come after the exit is seen.
-process.once("uncaughtException", (e) => {
+const fatal = (e: unknown): void => {
   if (channel !== undefined) {
     channel.postMessage([P.FATAL_ID, 0, encodeError(e)])
     return process.exit(1)
@@ -206,7 +207,9 @@ process.once("uncaughtException", (e) => {
   } catch {
     process.exit(1)
   }
-})
+}
+process.once("uncaughtException", fatal)
+setFatal(fatal)
 
 // A child process whose parent died (its IPC channel closed) exits by itself,
 // even in the middle of a task: nobody is left to receive the result. A task
