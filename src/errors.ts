@@ -99,10 +99,16 @@ export class TaskModuleLoadError extends TaggedError<TaskModuleLoadError>()("Tas
   module: Schema.String,
   name: Schema.String,
   reason: Schema.String,
-  remoteStack: Schema.optional(Schema.String)
+  remoteStack: Schema.optional(Schema.String),
+  /**
+   * On a cluster: the task as the caller named it, `<module path relative to
+   * its root>#<name>` (then `module` is where the runner looked for it).
+   */
+  requested: Schema.optional(Schema.String)
 })) {
   override get message(): string {
-    return `Cannot load task "${this.name}" from ${this.module}: ${this.reason}`
+    const requested = this.requested === undefined ? "" : ` (requested as ${this.requested})`
+    return `Cannot load task "${this.name}" from ${this.module}${requested}: ${this.reason}`
   }
 }
 
@@ -379,6 +385,40 @@ export class SharedClosed extends TaggedError<SharedClosed>()("SharedClosed", ()
 }
 
 /**
+ * A call did not finish within its `timeout` (a cluster pool's call option);
+ * it was interrupted, also on the runner that ran it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TaskTimedOut extends TaggedError<TaskTimedOut>()("TaskTimedOut", (Schema) => ({
+  task: Schema.String,
+  millis: Schema.Number
+})) {
+  override get message(): string {
+    return `${this.task} did not finish within ${this.millis} ms`
+  }
+}
+
+/**
+ * The cluster could not carry a call to a runner or its reply back (storage
+ * unreachable, mailbox full...): an `effect/cluster` error, by tag and message.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ClusterCallFailed extends TaggedError<ClusterCallFailed>()("ClusterCallFailed", (Schema) => ({
+  task: Schema.String,
+  /** The cluster error's tag (`PersistenceError`, `MailboxFull`...). */
+  clusterError: Schema.String,
+  reason: Schema.String
+})) {
+  override get message(): string {
+    return `The cluster could not run ${this.task}: ${this.clusterError}: ${this.reason}`
+  }
+}
+
+/**
  * Every error the library itself can produce.
  *
  * @since 0.1.0
@@ -393,3 +433,5 @@ export type PoolError =
   | InitializerFailed
   | SerializationError
   | InvalidPayload
+  | TaskTimedOut
+  | ClusterCallFailed

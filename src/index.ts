@@ -84,6 +84,7 @@ export {
   BrokenBarrier,
   InitializerFailed,
   BrokenPipe,
+  ClusterCallFailed,
   EventClosed,
   IndexOutOfRange,
   InvalidArgument,
@@ -102,6 +103,7 @@ export {
   TaskError,
   TaskModuleLoadError,
   TaskNotFound,
+  TaskTimedOut,
   WorkerDied
 } from "./errors.ts"
 export type { PoolError } from "./errors.ts"
