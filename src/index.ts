@@ -12,6 +12,11 @@ export * as Barrier from "./Barrier.ts"
 /**
  * @since 0.1.0
  */
+export * as Cluster from "./Cluster.ts"
+
+/**
+ * @since 0.1.0
+ */
 export * as Condition from "./Condition.ts"
 
 /**
