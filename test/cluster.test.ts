@@ -73,12 +73,12 @@ const Env = Layer.unwrap(Effect.gen(function*() {
   const Sql = PgClient.layer({ url: Redacted.make(pg.url), maxConnections: 10 })
   return Cluster.layer({ root: repo, shardingConfig, runners: 2 }).pipe(
     Layer.provide(Sql),
-    Layer.merge(Layer.succeed(Runners)(runners.map((r) => r.pid!)))
+    Layer.merge(Layer.succeed(Runners)(runners))
   )
 }))
 
-/** The runners' pids. */
-class Runners extends Context.Service<Runners, ReadonlyArray<number>>()("test/Runners") {}
+/** The runner processes. */
+class Runners extends Context.Service<Runners, ReadonlyArray<ChildProcess>>()("test/Runners") {}
 
 layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
   describe("pool on two runners", () => {
@@ -87,7 +87,7 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         const pool = yield* Cluster.ClusterPool
         expect(yield* pool.apply(add, [1, 2])).toBe(3)
         const pids = yield* pool.map(pid, Array.from({ length: 64 }, (_, i) => i), { chunksize: 1 })
-        expect(new Set(pids)).toEqual(new Set(yield* Runners))
+        expect(new Set(pids)).toEqual(new Set((yield* Runners).map((r) => r.pid)))
       }), 60_000)
 
     it.effect("map of 1,000 items, in input order; starmap; values cross as with local workers", () =>
@@ -161,6 +161,25 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         expect([...unordered].sort((a, b) => a - b)).toEqual(xs.map((x) => x * x))
         const fiber = yield* pool.applyAsync(add, [20, 22])
         expect(yield* Fiber.join(fiber)).toBe(42)
+      }), 60_000)
+
+    // last: it kills a runner and closes the pool
+    it.effect("a runner killed during a map: its chunks run again on the other one and the map completes; then close", () =>
+      Effect.gen(function*() {
+        const pool = yield* Cluster.ClusterPool
+        const [victim, survivor] = yield* Runners
+        const xs = Array.from({ length: 64 }, (_, i) => i)
+        const fiber = yield* Effect.forkChild(pool.map(pid, xs, { chunksize: 1 }))
+        victim!.kill("SIGKILL")
+        const pids = yield* Fiber.join(fiber)
+        expect(pids).toHaveLength(64)
+        // after the kill, only the survivor serves
+        expect(new Set(yield* pool.map(pid, xs, { chunksize: 1 }))).toEqual(new Set([survivor!.pid]))
+        yield* pool.close
+        yield* pool.join
+        const refused = yield* Effect.flip(pool.apply(add, [1, 2]))
+        assert.instanceOf(refused, Errors.PoolNotRunning)
+        expect(refused.state).toBe("closed")
       }), 60_000)
   })
 })
