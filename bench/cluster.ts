@@ -1,0 +1,73 @@
+/**
+ * `node bench/cluster.ts`: a cluster pool on two local runners (a temporary
+ * Postgres, test/fixtures/cluster-runner.ts): p50/p90 of one apply, and
+ * items/s of a map of 100,000 small items at several chunk sizes. Not part of
+ * `npm run bench` (it needs PostgreSQL's server programs).
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { PgClient } from "@effect/sql-pg"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { type ChildProcess, spawn } from "node:child_process"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as readline from "node:readline"
+import { Cluster } from "../src/index.ts"
+import { shardingConfig } from "../test/fixtures/cluster-config.ts"
+import { add, square } from "../test/fixtures/cluster-tasks.ts"
+import * as Postgres from "../test/support/postgres.ts"
+
+const repo = path.resolve(import.meta.dirname, "..")
+
+const startRunner = (port: number, url: string) =>
+  Effect.acquireRelease(
+    Effect.callback<ChildProcess, Error>((resume) => {
+      const child = spawn(process.execPath, [path.join(repo, "test/fixtures/cluster-runner.ts"), String(port), url, repo], {
+        stdio: ["pipe", "pipe", "inherit"]
+      })
+      readline.createInterface({ input: child.stdout! }).on("line", (l) => l.startsWith("READY") && resume(Effect.succeed(child)))
+      child.once("exit", (code, signal) => resume(Effect.fail(new Error(`runner exited ${code} ${signal}`))))
+    }),
+    (child) =>
+      Effect.callback<void>((resume) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
+        child.once("exit", () => resume(Effect.void))
+        child.kill("SIGTERM")
+      })
+  )
+
+const pct = (xs: Array<number>, p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * xs.length)]!
+
+const main = Effect.gen(function*() {
+  console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`)
+  const pg = yield* Postgres.start({ database: "bench" })
+  const ports = [yield* Postgres.freePort(), yield* Postgres.freePort()]
+  yield* Effect.all(ports.map((p) => startRunner(p, pg.url)), { concurrency: "unbounded" })
+  // The SqlClient must outlive the pool: built in this scope, not with Effect.provide around Cluster.pool.
+  const sql = yield* Layer.build(PgClient.layer({ url: Redacted.make(pg.url), maxConnections: 10 }))
+  const pool = yield* Cluster.pool({ root: repo, shardingConfig }).pipe(Effect.provideContext(sql))
+  console.log(`runners seen: ${pool.processes}`)
+  // warm-up: the first call to each entity id waits for its shard's assignment
+  yield* Effect.forEach(Array.from({ length: 64 }, (_, i) => i), (i) => pool.apply(add, [i, 1]), { concurrency: 64 })
+  const lat: Array<number> = []
+  for (let i = 0; i < 500; i++) {
+    const s = performance.now()
+    yield* pool.apply(add, [i, 1])
+    lat.push(performance.now() - s)
+  }
+  console.log(`apply: p50 ${pct(lat, 0.5).toFixed(2)} ms, p90 ${pct(lat, 0.9).toFixed(2)} ms`)
+  const xs = Array.from({ length: 100_000 }, (_, i) => i)
+  for (const chunksize of [undefined, 1000, 5000]) {
+    const rates: Array<number> = []
+    for (let r = 0; r < 5; r++) {
+      const s = performance.now()
+      const ys = yield* pool.map(square, xs, { chunksize })
+      rates.push(100_000 / ((performance.now() - s) / 1000))
+      if (ys[99_999] !== 99_999 ** 2) throw new Error("wrong result")
+    }
+    console.log(`map of 100,000, chunksize ${chunksize ?? "default (n / 8 runners)"}: median ${pct(rates, 0.5).toFixed(0)} items/s`)
+  }
+}).pipe(Effect.scoped)
+
+NodeRuntime.runMain(main)
