@@ -14,6 +14,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import { SqlClient } from "effect/sql/SqlClient"
 import * as Stream from "effect/Stream"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -72,7 +73,7 @@ const Env = Layer.unwrap(Effect.gen(function*() {
   const runners = yield* Effect.all(ports.map((port) => startRunner(port, pg.url, root)), { concurrency: "unbounded" })
   const Sql = PgClient.layer({ url: Redacted.make(pg.url), maxConnections: 10 })
   return Cluster.layer({ root: repo, shardingConfig, runners: 2 }).pipe(
-    Layer.provide(Sql),
+    Layer.provideMerge(Sql),
     Layer.merge(Layer.succeed(Runners)(runners))
   )
 }))
@@ -161,6 +162,21 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         expect([...unordered].sort((a, b) => a - b)).toEqual(xs.map((x) => x * x))
         const fiber = yield* pool.applyAsync(add, [20, 22])
         expect(yield* Fiber.join(fiber)).toBe(42)
+      }), 60_000)
+
+    it.effect("the cluster's storage does not grow over 20 maps (their messages leave no rows behind)", () =>
+      Effect.gen(function*() {
+        const pool = yield* Cluster.ClusterPool
+        const sql = yield* SqlClient
+        const rows = Effect.map(
+          sql<{ readonly n: string }>`select (select count(*) from cluster_messages) + (select count(*) from cluster_replies) as n`,
+          (result) => Number(result[0]!.n)
+        )
+        const xs = Array.from({ length: 200 }, (_, i) => i)
+        yield* pool.map(square, xs) // the tables exist from here on
+        const before = yield* rows
+        for (let k = 0; k < 20; k++) expect(yield* pool.map(square, xs)).toEqual(xs.map((x) => x * x))
+        expect(yield* rows).toBe(before)
       }), 60_000)
 
     // last: it kills a runner and closes the pool
