@@ -29,17 +29,44 @@ import * as Postgres from "./support/postgres.ts"
 
 const repo = path.resolve(import.meta.dirname, "..")
 
-/** A runner process; its release stops it (SIGTERM, then SIGKILL after 10 s) and waits for its exit. */
-const startRunner = (port: number, url: string, root: string) =>
+/** effect/cluster's environment variables for the shared sharding settings (`shardLockExpiration` -> `SHARD_LOCK_EXPIRATION`). */
+const shardingEnv = Object.fromEntries(
+  Object.entries(shardingConfig).map(([key, value]) => [key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase(), String(value)])
+)
+
+/**
+ * A runner process: the test fixture (which also stops when its stdin
+ * closes), or the command line `effect-multiprocessing runner` (src/bin.ts,
+ * with its settings from flags and the environment). Its release stops it
+ * (SIGTERM, then SIGKILL after 10 s) and waits for its exit.
+ */
+const startRunner = (port: number, url: string, root: string, how: "fixture" | "bin") =>
   Effect.acquireRelease(
     Effect.callback<ChildProcess, Error>((resume) => {
-      const child = spawn(process.execPath, [path.join(import.meta.dirname, "fixtures", "cluster-runner.ts"), String(port), url, root], {
-        stdio: ["pipe", "pipe", "pipe"]
+      const argv = how === "fixture"
+        ? [path.join(import.meta.dirname, "fixtures", "cluster-runner.ts"), String(port), url, root]
+        : [
+          path.join(repo, "src", "bin.ts"),
+          "runner",
+          "--root",
+          root,
+          "--host",
+          "127.0.0.1",
+          "--port",
+          String(port),
+          "--processes",
+          "2",
+          "--tasks",
+          path.join(root, "test", "fixtures", "cluster-tasks.ts")
+        ]
+      const child = spawn(process.execPath, argv, {
+        stdio: ["pipe", "pipe", "pipe"],
+        env: { ...process.env, ...shardingEnv, DATABASE_URL: url }
       })
       let stderr = ""
       child.stderr!.on("data", (d) => (stderr += d))
       readline.createInterface({ input: child.stdout! }).on("line", (line) => {
-        if (line.startsWith("READY")) resume(Effect.succeed(child))
+        if (line.startsWith("READY") || line.startsWith("effect-multiprocessing runner ready")) resume(Effect.succeed(child))
       })
       child.once("exit", (code, signal) => resume(Effect.fail(new Error(`runner ${port} exited ${code} ${signal}: ${stderr}`))))
     }),
@@ -70,7 +97,10 @@ const Env = Layer.unwrap(Effect.gen(function*() {
   const pg = yield* Postgres.start({ database: "cluster" })
   const root = yield* runnerRoot
   const ports = [yield* Postgres.freePort(), yield* Postgres.freePort()]
-  const runners = yield* Effect.all(ports.map((port) => startRunner(port, pg.url, root)), { concurrency: "unbounded" })
+  // one runner as the tests' fixture, one from the command line (the one a kill test spares)
+  const runners = yield* Effect.all([startRunner(ports[0]!, pg.url, root, "fixture"), startRunner(ports[1]!, pg.url, root, "bin")], {
+    concurrency: "unbounded"
+  })
   const Sql = PgClient.layer({ url: Redacted.make(pg.url), maxConnections: 10 })
   return Cluster.layer({ root: repo, shardingConfig, runners: 2 }).pipe(
     Layer.provideMerge(Sql),
