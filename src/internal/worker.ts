@@ -171,7 +171,17 @@ const executor = makeExecutor({
   post: channel !== undefined
     ? (batch, transfers) => {
       channel.postMessage(batch, transfers as Array<WorkerThreads.Transferable>)
-      if (executor.expecting()) awaitMain(channel, bell!)
+      if (!executor.expecting()) return
+      try {
+        awaitMain(channel, bell!)
+      } catch (e) {
+        // what a message taken here threw is the worker's uncaught error, as in
+        // a 'message' handler: not a failure of this post (which would post the
+        // batch again)
+        process.nextTick(() => {
+          throw e
+        })
+      }
     }
     : (batch, transfers) => send([1, batch], transfers),
   run: runEffect,
