@@ -1,8 +1,9 @@
 /**
  * `node bench/cluster.ts`: a cluster pool on two local runners (a temporary
- * Postgres, test/fixtures/cluster-runner.ts): p50/p90 of one apply, and
- * items/s of a map of 100,000 small items at several chunk sizes. Not part of
- * `npm run bench` (it needs PostgreSQL's server programs).
+ * Postgres, test/fixtures/cluster-runner.ts): p50/p90 of one apply, items/s
+ * of a map of 100,000 small items at several chunk sizes, and a CPU-bound map
+ * beside a local pool of 2 on the same cores. Not part of `npm run bench` yet
+ * (it needs PostgreSQL's server programs).
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
@@ -13,9 +14,9 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as readline from "node:readline"
-import { Cluster } from "../src/index.ts"
+import { Cluster, Pool } from "../src/index.ts"
 import { shardingConfig } from "../test/fixtures/cluster-config.ts"
-import { add, square } from "../test/fixtures/cluster-tasks.ts"
+import { add, countPrimes, square } from "../test/fixtures/cluster-tasks.ts"
 import * as Postgres from "../test/support/postgres.ts"
 
 const repo = path.resolve(import.meta.dirname, "..")
@@ -68,6 +69,25 @@ const main = Effect.gen(function*() {
     }
     console.log(`map of 100,000, chunksize ${chunksize ?? "default (n / 8 runners)"}: median ${pct(rates, 0.5).toFixed(0)} items/s`)
   }
+  // CPU-bound: 16 prime counts, on the cluster (2 runners of 2 threads) and on a local pool of 2 in this process,
+  // one after the other on the same 2 cores; each timed after a warm-up map
+  const limit = 400_000
+  const inputs = Array.from({ length: 16 }, (_, i) => limit + i)
+  const timeMap = (run: Effect.Effect<Array<number>, unknown>) =>
+    Effect.gen(function*() {
+      yield* run
+      const s = performance.now()
+      const counts = yield* run
+      return { ms: performance.now() - s, sum: counts.reduce((a, b) => a + b, 0) }
+    })
+  const onCluster = yield* timeMap(pool.map(countPrimes, inputs, { chunksize: 1 }))
+  const local = yield* Pool.make({ processes: 2 })
+  const onLocal = yield* timeMap(local.map(countPrimes, inputs, { chunksize: 1 }))
+  if (onCluster.sum !== onLocal.sum) throw new Error("cluster and local results differ")
+  console.log(
+    `CPU-bound map of 16 x countPrimes(${limit}): cluster ${onCluster.ms.toFixed(0)} ms, local pool of 2 ` +
+      `${onLocal.ms.toFixed(0)} ms: the cluster at ${(onLocal.ms / onCluster.ms).toFixed(2)}x the local pool's speed`
+  )
 }).pipe(Effect.scoped)
 
 NodeRuntime.runMain(main)
