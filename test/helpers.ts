@@ -76,9 +76,12 @@ export const runExample = (file: string): string => {
 }
 
 /** Runs `examples/<file>` like `runExample`, without failing on a non-zero exit: its outputs and exit code. */
-export const runExampleExit = (file: string): { readonly stdout: string; readonly stderr: string; readonly status: number | null } => {
+export const runExampleExit = (
+  file: string,
+  env?: NodeJS.ProcessEnv
+): { readonly stdout: string; readonly stderr: string; readonly status: number | null } => {
   const root = path.resolve(import.meta.dirname, "..")
-  const r = spawnSync(process.execPath, [path.join(root, "examples", file)], { cwd: root, encoding: "utf8" })
+  const r = spawnSync(process.execPath, [path.join(root, "examples", file)], { cwd: root, encoding: "utf8", env })
   return { stdout: r.stdout, stderr: r.stderr, status: r.status }
 }
 
