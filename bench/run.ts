@@ -303,6 +303,41 @@ allScenarios.push({
     ours("10", { n: sizes.items / 20, warm: sizes.items / 20, workers: 1, method }, sizes.items / 20, `ours ${method}`)
   ]).concat(pyVariant("python", "10", { n: sizes.items / 20, warm: 1_000, workers: 1 }, sizes.items / 20))
 })
+// The Pool on a cluster (issue "Beyond one machine"): bench/cluster.ts starts a temporary PostgreSQL and two local
+// runners of 2 threads in each measuring process, beside a local pool of 2 on the same cores. Skipped without
+// PostgreSQL's server programs (scripts/postgres.sh installs them).
+const postgres = spawnSync("sh", ["-c", "command -v initdb || ls /usr/lib/postgresql/*/bin/initdb"]).status === 0
+if (!postgres) console.log("PostgreSQL's initdb not found: the cluster scenarios (11m, 11c, 11a) are skipped")
+const clusterRun = (what: string, lib: string, expect: number): Variant => ({
+  lib,
+  argv: [node, here("cluster.ts"), "--json", what],
+  expect
+})
+if (postgres) {
+  allScenarios.push(
+    {
+      id: "11m",
+      title: "cluster: map of 100,000 small items over 2 runners (default chunks), beside a local pool of 2",
+      unit: "items/s",
+      higherIsBetter: true,
+      variants: [clusterRun("map", "ours cluster", 99_999 ** 2), clusterRun("map-local", "ours local", 99_999 ** 2)]
+    },
+    {
+      id: "11c",
+      title: "cluster: CPU-bound map of 16 prime counts over 2 runners, beside a local pool of 2 on the same cores",
+      unit: "ms",
+      higherIsBetter: false,
+      variants: [clusterRun("cpu", "ours cluster", 16), clusterRun("cpu-local", "ours local", 16)]
+    },
+    {
+      id: "11a",
+      title: "cluster: one apply at a time, 500 after warm-up, median",
+      unit: "us",
+      higherIsBetter: false,
+      variants: [clusterRun("apply", "ours cluster", 500)]
+    }
+  )
+}
 const scenarios = allScenarios.filter((s) => only === undefined || only.includes(s.id))
 
 // -- running -------------------------------------------------------------------
@@ -506,6 +541,24 @@ const targets: Array<Target> = [
     ratio: (o, p) => o / p,
     need: "<= 1.3",
     pass: (r) => r <= 1.3
+  },
+  {
+    name: "11m cluster map >= 200,000 items/s",
+    scenario: "11m",
+    self: "ours cluster",
+    peer: "ours cluster",
+    ratio: (o) => o / 200_000,
+    need: ">= 1 (x 200k)",
+    pass: (r) => r >= 1
+  },
+  {
+    name: "11c cluster CPU map >= 0.8x local pool speed",
+    scenario: "11c",
+    self: "ours cluster",
+    peer: "ours local",
+    ratio: (o, p) => p / o,
+    need: ">= 0.8",
+    pass: (r) => r >= 0.8
   },
   { name: "3 speed-up >= raw", scenario: "3", peer: "raw", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 },
   { name: "4 cold start <= piscina", scenario: "4", peer: "piscina", ratio: (o, p) => o / p, need: "<= 1", pass: (r) => r <= 1 },
