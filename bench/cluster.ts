@@ -15,33 +15,15 @@ import { PgClient } from "@effect/sql-pg"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { type ChildProcess, spawn } from "node:child_process"
 import * as os from "node:os"
 import * as path from "node:path"
-import * as readline from "node:readline"
 import { Cluster, Pool } from "../src/index.ts"
 import { shardingConfig } from "../test/fixtures/cluster-config.ts"
 import { add, countPrimes, square } from "../test/fixtures/cluster-tasks.ts"
 import * as Postgres from "../test/support/postgres.ts"
+import { startRunner } from "../test/support/runner.ts"
 
 const repo = path.resolve(import.meta.dirname, "..")
-
-const startRunner = (port: number, url: string) =>
-  Effect.acquireRelease(
-    Effect.callback<ChildProcess, Error>((resume) => {
-      const child = spawn(process.execPath, [path.join(repo, "test/fixtures/cluster-runner.ts"), String(port), url, repo], {
-        stdio: ["pipe", "pipe", "inherit"]
-      })
-      readline.createInterface({ input: child.stdout! }).on("line", (l) => l.startsWith("READY") && resume(Effect.succeed(child)))
-      child.once("exit", (code, signal) => resume(Effect.fail(new Error(`runner exited ${code} ${signal}`))))
-    }),
-    (child) =>
-      Effect.callback<void>((resume) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
-        child.once("exit", () => resume(Effect.void))
-        child.kill("SIGTERM")
-      })
-  )
 
 const pct = (xs: Array<number>, p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * xs.length)]!
 
@@ -92,7 +74,7 @@ const main = Effect.gen(function*() {
   console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`)
   const pg = yield* Postgres.start({ database: "bench" })
   const ports = [yield* Postgres.freePort(), yield* Postgres.freePort()]
-  yield* Effect.all(ports.map((p) => startRunner(p, pg.url)), { concurrency: "unbounded" })
+  yield* Effect.all(ports.map((p) => startRunner(p, pg.url, repo, "fixture")), { concurrency: "unbounded" })
   // The SqlClient must outlive the pool: built in this scope, not with Effect.provide around Cluster.pool.
   const sql = yield* Layer.build(PgClient.layer({ url: Redacted.make(pg.url), maxConnections: 10 }))
   const pool = yield* Cluster.pool({ root: repo, shardingConfig }).pipe(Effect.provideContext(sql))

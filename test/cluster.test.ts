@@ -16,71 +16,18 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import { SqlClient } from "effect/sql/SqlClient"
 import * as Stream from "effect/Stream"
-import { type ChildProcess, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import * as readline from "node:readline"
 import { Cluster, Errors } from "../src/index.ts"
 import { shardingConfig } from "./fixtures/cluster-config.ts"
 import { here } from "./fixtures/cluster-client-only.ts"
 import { add, boom, crash, echo, pid, Refused, refuse, sleepy, square } from "./fixtures/cluster-tasks.ts"
 import * as Postgres from "./support/postgres.ts"
+import { startRunner } from "./support/runner.ts"
 
 const repo = path.resolve(import.meta.dirname, "..")
-
-/** effect/cluster's environment variables for the shared sharding settings (`shardLockExpiration` -> `SHARD_LOCK_EXPIRATION`). */
-const shardingEnv = Object.fromEntries(
-  Object.entries(shardingConfig).map(([key, value]) => [key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase(), String(value)])
-)
-
-/**
- * A runner process: the test fixture (which also stops when its stdin
- * closes), or the command line `effect-multiprocessing runner` (src/bin.ts,
- * with its settings from flags and the environment). Its release stops it
- * (SIGTERM, then SIGKILL after 10 s) and waits for its exit.
- */
-const startRunner = (port: number, url: string, root: string, how: "fixture" | "bin") =>
-  Effect.acquireRelease(
-    Effect.callback<ChildProcess, Error>((resume) => {
-      const argv = how === "fixture"
-        ? [path.join(import.meta.dirname, "fixtures", "cluster-runner.ts"), String(port), url, root]
-        : [
-          path.join(repo, "src", "bin.ts"),
-          "runner",
-          "--root",
-          root,
-          "--host",
-          "127.0.0.1",
-          "--port",
-          String(port),
-          "--processes",
-          "2",
-          "--tasks",
-          path.join(root, "test", "fixtures", "cluster-tasks.ts")
-        ]
-      const child = spawn(process.execPath, argv, {
-        stdio: ["pipe", "pipe", "pipe"],
-        env: { ...process.env, ...shardingEnv, DATABASE_URL: url }
-      })
-      let stderr = ""
-      child.stderr!.on("data", (d) => (stderr += d))
-      readline.createInterface({ input: child.stdout! }).on("line", (line) => {
-        if (line.startsWith("READY") || line.startsWith("effect-multiprocessing runner ready")) resume(Effect.succeed(child))
-      })
-      child.once("exit", (code, signal) => resume(Effect.fail(new Error(`runner ${port} exited ${code} ${signal}: ${stderr}`))))
-    }),
-    (child) =>
-      Effect.callback<void>((resume) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
-        const kill = setTimeout(() => child.kill("SIGKILL"), 10_000)
-        child.once("exit", () => {
-          clearTimeout(kill)
-          resume(Effect.void)
-        })
-        child.kill("SIGTERM")
-      })
-  )
 
 /** The runners' root: a directory of its own holding (a link to) cluster-tasks.ts only. */
 const runnerRoot = Effect.acquireRelease(
