@@ -154,6 +154,15 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
           w.once("threadId" in w ? "exit" : "close", (code: number | null, sig?: NodeJS.Signals | null) => {
             exitCode = code ?? undefined
             signal = sig ?? undefined
+            // What a thread posted before it exited (its last replies, its
+            // uncaught error) is in the channel already, but its 'message'
+            // events may come after this one: take them now, before its
+            // death is reported without them.
+            if (channel !== undefined) {
+              for (let m = WorkerThreads.receiveMessageOnPort(channel); m !== undefined; m = WorkerThreads.receiveMessageOnPort(channel)) {
+                onBatch(m.message as ReadonlyArray<unknown>)
+              }
+            }
             resolve()
           })
         )
