@@ -15,6 +15,7 @@ import type { Transferable } from "node:worker_threads"
 import { cloneError, findUncloneable } from "./clone.ts"
 import { reviveError } from "./decode.ts"
 import { makeExecutor } from "./executor.ts"
+import { raiseMallocThresholds } from "./mallocWarmup.ts"
 import * as P from "./protocol.ts"
 import { withServices } from "./services.ts"
 import type { Death, Link } from "./scheduler.ts"
@@ -66,6 +67,7 @@ const channels = new WeakMap<Raw, { readonly port: WorkerThreads.MessagePort; re
 const heapOutOfMemory = "JavaScript heap out of memory"
 
 const spawnRaw = (kind: "thread" | "process", options: SpawnOptions): Raw => {
+  raiseMallocThresholds()
   if (kind === "thread") {
     const limits = options.maxMemoryMb === undefined
       ? options.resourceLimits
