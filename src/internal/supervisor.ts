@@ -54,7 +54,10 @@ export const supervise = (scheduler: Scheduler, backend: Backend, scope: Scope.S
             if (inc.current) scheduler.attach(slot, link)
             else inc.link = link
           }, (batch) => scheduler.receive(slot, batch)),
-          scope
+          scope,
+          // spawn in this call, not a scheduler tick later: the worker's
+          // ~25 ms boot is the longest step of a cold start
+          { startImmediately: true }
         )
         incarnations.add(inc.fiber)
         inc.fiber.addObserver((exit) => {
@@ -109,7 +112,7 @@ export const supervise = (scheduler: Scheduler, backend: Backend, scope: Scope.S
 
     const loops = yield* Effect.forEach(
       scheduler.slots,
-      (slot) => Effect.forkIn(loop(slot), scope),
+      (slot) => Effect.forkIn(loop(slot), scope, { startImmediately: true }),
       { concurrency: "unbounded" }
     )
     // the loops end first; incarnations they retired may still be closing
