@@ -112,6 +112,18 @@ export interface CallOptions {
  * sends 64 per message with `4 * runners` messages in flight. `workers` is
  * empty, `processes` is the number of runners when the pool was made.
  *
+ * Execution is at least once (a chunk whose runner dies or freezes runs again
+ * on another), delivery exactly once: every message carries its chunk's stable
+ * id (`<pool>.<call>.<index>`), the reply names it, and a reply for a chunk
+ * already delivered is dropped. Several pools, in one program or in many, share
+ * a cluster: a reply reaches only the call that sent its chunk.
+ *
+ * Differences from a local pool: a task that declares services
+ * (`Task.make(..., { services })`) is refused with `InvalidArgument` at the
+ * call, by every operation (the caller's services cannot reach another
+ * machine: pass what the task needs as arguments); `transfer` is accepted and
+ * ignored (the buffers are copied, as to a child process, and stay usable).
+ *
  * @since 0.1.0
  * @category models
  */

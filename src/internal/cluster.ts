@@ -5,7 +5,7 @@
  * A message carries a chunk: the task's key, the operation, and the
  * arguments (one call) or inputs (a chunk of a map) as `v8.serialize` bytes,
  * so that values behave as with local workers (bigint, Map, Date, typed
- * arrays). The reply is `v8.serialize([status, value])` with the statuses of
+ * arrays). The reply is `v8.serialize([status, value, chunk])` with the statuses of
  * the worker protocol (protocol.ts): the runner passes its worker's encoded
  * outcome on unchanged, and the client decodes it with its own task's
  * contract (decode.ts), as a local pool does.
@@ -30,6 +30,8 @@ import { encodeError, type EncodedLibError } from "./wire.ts"
 /** One message: a call (`apply`) or a chunk of a map (`map`, `starmap`). */
 export const Run = Rpc.make("Run", {
   payload: {
+    /** The chunk's stable id, `<client>.<call>.<index>`: the reply echoes it (see Ledger). */
+    chunk: Schema.String,
     /** `<module path relative to the root>#<name>` */
     task: Schema.String,
     op: Schema.Literals(["apply", "map", "starmap"]),
@@ -38,7 +40,7 @@ export const Run = Rpc.make("Run", {
     /** v8.serialize of the argument list (apply) or of the inputs (map, starmap) */
     data: Schema.Uint8Array
   },
-  /** v8.serialize([status, value]) */
+  /** v8.serialize([status, value, chunk]) */
   success: Schema.Uint8Array
 })
 
@@ -126,21 +128,74 @@ export const encodeCause = (cause: Cause.Cause<unknown>): [number, unknown] => {
   return [P.S_INTERRUPTED, undefined]
 }
 
-/** An outcome as reply bytes; a value v8 cannot serialize becomes a SerializationError. */
-export const encodeReply = (task: string, status: number, value: unknown): Uint8Array => {
+/** An outcome as reply bytes, naming its chunk; a value v8 cannot serialize becomes a SerializationError. */
+export const encodeReply = (
+  request: { readonly task: string; readonly chunk: string },
+  status: number,
+  value: unknown
+): Uint8Array => {
   try {
-    return v8.serialize([status, value])
+    return v8.serialize([status, value, request.chunk])
   } catch (e) {
     return v8.serialize([P.S_LIB, ["SerializationError", {
-      task,
+      task: request.task,
       direction: status === P.S_OK ? "result" : "error",
       path: "result",
       valueType: e instanceof Error ? e.message : String(e)
-    }]])
+    }], request.chunk])
   }
 }
 
-export const decodeReply = (bytes: Uint8Array): readonly [number, unknown] => v8.deserialize(bytes) as [number, unknown]
+/** `[status, value, chunk]`: the outcome and the id of the chunk it answers. */
+export const decodeReply = (bytes: Uint8Array): readonly [number, unknown, string] =>
+  v8.deserialize(bytes) as [number, unknown, string]
+
+// -- delivery -----------------------------------------------------------------
+
+/**
+ * The chunks of one call, each delivered at most once. Execution is at least
+ * once (a chunk whose runner died or froze runs again elsewhere), so every
+ * reply names its chunk, and only the first reply for a chunk of this call
+ * counts: `"first"` (deliver it), `"duplicate"` (that chunk was delivered:
+ * drop it), `"foreign"` (it answers a chunk this call did not send there:
+ * never deliver it). Memory stays bounded by the chunks in flight: below
+ * `low` every chunk is delivered.
+ */
+export interface Ledger {
+  /** The stable id of chunk `index` of this call. */
+  readonly id: (index: number) => string
+  readonly accept: (index: number, echoed: string) => "first" | "duplicate" | "foreign"
+  /** Replies dropped so far (duplicates and foreign ones). */
+  readonly dropped: () => number
+}
+
+export const makeLedger = (call: string): Ledger => {
+  let low = 0
+  const above = new Set<number>()
+  let dropped = 0
+  const id = (index: number) => `${call}.${index}`
+  return {
+    id,
+    accept: (index, echoed) => {
+      if (echoed !== id(index)) {
+        dropped++
+        return "foreign"
+      }
+      if (index < low || above.has(index)) {
+        dropped++
+        return "duplicate"
+      }
+      if (index === low) {
+        low++
+        while (above.delete(low)) low++
+      } else {
+        above.add(index)
+      }
+      return "first"
+    },
+    dropped: () => dropped
+  }
+}
 
 const clientLib: Record<string, new(fields: any) => Errors.PoolError> = {
   InvalidArgument: Errors.InvalidArgument

@@ -13,13 +13,14 @@ import * as Latch from "effect/Latch"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { randomBytes } from "node:crypto"
 import * as v8 from "node:v8"
 import * as Errors from "../errors.ts"
 import type { Pool } from "../Pool.ts"
 import type { Any } from "../Task.ts"
 import { checkOptions, describe, isTask, notArray, notTask } from "./check.ts"
 import { findUncloneable } from "./clone.ts"
-import { decode, decodeReply, PoolEntity, rootDir, taskKey } from "./cluster.ts"
+import { decode, decodeReply, type Ledger, makeLedger, PoolEntity, rootDir, taskKey } from "./cluster.ts"
 import * as P from "./protocol.ts"
 
 export interface ClientOptions {
@@ -94,14 +95,25 @@ export const make = Effect.fnUntraced(function*(options: ClientOptions = {}) {
   let next = Math.floor(Math.random() * entities)
   const entityId = (i?: number) => String(i === undefined ? (next = (next + 1) % entities) : i % entities)
 
-  /** One message: the input serialized, sent to an entity id, the reply's `[status, value]`. */
+  // Chunk ids are `<client>.<call>.<index>`: unique across the pools on one cluster.
+  const clientId = randomBytes(6).toString("hex")
+  let calls = 0
+  const ledger = (): Ledger => makeLedger(`${clientId}.${++calls}`)
+
+  /**
+   * One message: the input serialized, sent to an entity id as chunk `index`
+   * of a call; the reply's `[status, value]`, or undefined for a reply the
+   * ledger drops as a duplicate (its chunk was delivered already).
+   */
   const send = (
     task: Any,
     op: "apply" | "map" | "starmap",
     exit: boolean,
     input: ReadonlyArray<unknown>,
-    id: string
-  ): Effect.Effect<readonly [number, unknown], Errors.PoolError> => {
+    id: string,
+    chunks: Ledger,
+    index: number
+  ): Effect.Effect<readonly [number, unknown] | undefined, Errors.PoolError> => {
     let data: Uint8Array
     try {
       data = v8.serialize(input)
@@ -115,11 +127,26 @@ export const make = Effect.fnUntraced(function*(options: ClientOptions = {}) {
         })
       )
     }
-    return client(id).Run({ task: taskKey(root, task), op, exit, data }).pipe(
-      Effect.mapError((e) =>
-        new Errors.ClusterCallFailed({ task: task.key, clusterError: e._tag, reason: e.message })
-      ),
-      Effect.map(decodeReply)
+    const chunk = chunks.id(index)
+    return client(id).Run({ chunk, task: taskKey(root, task), op, exit, data }).pipe(
+      Effect.mapError((e) => new Errors.ClusterCallFailed({ task: task.key, clusterError: e._tag, reason: e.message })),
+      Effect.flatMap((bytes) => {
+        const [status, value, echoed] = decodeReply(bytes)
+        switch (chunks.accept(index, echoed)) {
+          case "first":
+            return Effect.succeed([status, value] as const)
+          case "duplicate":
+            return Effect.as(Effect.logDebug(`Cluster: dropped a second reply for chunk ${chunk}`), undefined)
+          case "foreign":
+            return Effect.fail(
+              new Errors.ClusterCallFailed({
+                task: task.key,
+                clusterError: "ForeignReply",
+                reason: `the reply to chunk ${chunk} answers chunk ${echoed}`
+              })
+            )
+        }
+      })
     )
   }
 
@@ -155,21 +182,32 @@ export const make = Effect.fnUntraced(function*(options: ClientOptions = {}) {
       return guarded(timed(
         task,
         options?.timeout,
-        Effect.flatMap(send(task, "apply", false, prepared, entityId()), ([status, value]) => decode(task, status, value))
+        // one chunk, so never a duplicate
+        Effect.flatMap(send(task, "apply", false, prepared, entityId(), ledger(), 0), (reply) => decode(task, reply![0], reply![1]))
       ))
     })
 
   /**
    * One chunk as one message. Fail-fast: its results (decoded) or its first
    * failure; exit mode: every input's Exit (a chunk that failed as a whole
-   * gives its failure to each of its inputs).
+   * gives its failure to each of its inputs). Undefined: a duplicate reply,
+   * dropped (the chunk's results were delivered).
    */
-  const chunk = (task: Any, star: boolean, part: ReadonlyArray<unknown>, exitMode: boolean, id: string) => {
-    const sent = send(task, star ? "starmap" : "map", exitMode, part, id)
+  const chunk = (
+    task: Any,
+    star: boolean,
+    part: ReadonlyArray<unknown>,
+    exitMode: boolean,
+    id: string,
+    chunks: Ledger,
+    index: number
+  ): Effect.Effect<Array<any> | undefined, any> => {
+    const sent = send(task, star ? "starmap" : "map", exitMode, part, id, chunks, index)
     if (exitMode) {
-      return Effect.map(Effect.exit(sent), (reply): Array<Exit.Exit<any, any>> => {
+      return Effect.map(Effect.exit(sent), (reply): Array<Exit.Exit<any, any>> | undefined => {
         const whole = (exit: Exit.Exit<any, any>) => part.map(() => exit)
         if (Exit.isFailure(reply)) return whole(reply as Exit.Exit<any, any>)
+        if (reply.value === undefined) return undefined
         const [status, value] = reply.value
         if (status !== P.S_OK) return whole(decode(task, status, value))
         const flat = value as Array<unknown>
@@ -178,7 +216,9 @@ export const make = Effect.fnUntraced(function*(options: ClientOptions = {}) {
         return exits
       })
     }
-    return Effect.flatMap(sent, ([status, value]): Effect.Effect<Array<unknown>, any> => {
+    return Effect.flatMap(sent, (reply): Effect.Effect<Array<unknown> | undefined, any> => {
+      if (reply === undefined) return Effect.undefined
+      const [status, value] = reply
       if (status !== P.S_OK) return decode(task, status, value) as Exit.Exit<never, any>
       const values = value as Array<unknown>
       if (task.contract?.success === undefined) return Effect.succeed(values)
@@ -252,22 +292,23 @@ export const make = Effect.fnUntraced(function*(options: ClientOptions = {}) {
       const starts: Array<number> = []
       for (let start = 0; start < n; start += size) starts.push(start)
       const base = Math.floor(Math.random() * entities)
-      const parts = yield* guarded(timed(
+      const chunks = ledger()
+      yield* guarded(timed(
         task,
         options?.timeout,
         Effect.forEach(
           starts,
-          (start, i) => chunk(task, star, sent.slice(start, start + size), exitMode, entityId(base + i)),
-          { concurrency: 32 * runners }
+          (start, c) =>
+            Effect.map(chunk(task, star, sent.slice(start, start + size), exitMode, entityId(base + c), chunks, c), (values) => {
+              if (values === undefined) return
+              for (let k = 0; k < values.length; k++) {
+                const at = start + k
+                results[slots === undefined ? at : slots[at]!] = values[k]
+              }
+            }),
+          { concurrency: 32 * runners, discard: true }
         )
       ))
-      for (let c = 0; c < parts.length; c++) {
-        const values = parts[c]!
-        for (let k = 0; k < values.length; k++) {
-          const at = starts[c]! + k
-          results[slots === undefined ? at : slots[at]!] = values[k]
-        }
-      }
       return results
     })
 
@@ -283,24 +324,32 @@ export const make = Effect.fnUntraced(function*(options: ClientOptions = {}) {
     const size = options?.chunksize ?? 64
     const window = options?.window ?? 4 * processes
     const source = Stream.isStream(inputs) ? inputs : Stream.fromIterable(inputs)
-    return source.pipe(
-      Stream.grouped(size),
-      Stream.mapEffect((part) =>
-        Effect.suspend(() => {
-          let sent: ReadonlyArray<unknown> = part
-          if (task.contract?.payload !== undefined) {
-            const encoded: Array<unknown> = []
-            for (const x of part) {
-              const prepared = prepare(task, [x])
-              if (!Array.isArray(prepared)) return Effect.fail(prepared as Errors.InvalidPayload)
-              encoded.push(prepared[0])
+    // a ledger and chunk count per run of the stream
+    return Stream.suspend(() => {
+      const chunks = ledger()
+      let index = 0
+      return source.pipe(
+        Stream.grouped(size),
+        Stream.mapEffect((part) =>
+          Effect.suspend(() => {
+            const c = index++
+            let sent: ReadonlyArray<unknown> = part
+            if (task.contract?.payload !== undefined) {
+              const encoded: Array<unknown> = []
+              for (const x of part) {
+                const prepared = prepare(task, [x])
+                if (!Array.isArray(prepared)) return Effect.fail(prepared as Errors.InvalidPayload)
+                encoded.push(prepared[0])
+              }
+              sent = encoded
             }
-            sent = encoded
-          }
-          return guarded(timed(task, options?.timeout, chunk(task, false, sent, false, entityId())))
-        }), { concurrency: window, unordered }),
-      Stream.flattenIterable
-    )
+            return guarded(timed(task, options?.timeout, chunk(task, false, sent, false, entityId(), chunks, c))).pipe(
+              Effect.map((values) => values ?? [])
+            )
+          }), { concurrency: window, unordered }),
+        Stream.flattenIterable
+      )
+    })
   }
 
   const map = mapWith(false)

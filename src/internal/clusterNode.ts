@@ -38,7 +38,8 @@ export const runner = (options: RunnerOptions) => {
   )
 }
 
-const clientLayer = (options: Options) =>
+/** A client-only node: Sharding and the runner storage (exported for the tests). */
+export const clientLayer = (options: Options) =>
   Layer.merge(
     NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: options.shardingConfig }),
     SqlRunnerStorage.layerStorage({}).pipe(Layer.provide(ShardingConfig.layer(options.shardingConfig)))

@@ -55,6 +55,7 @@ export const makeLoader = (root: string) => {
 }
 
 export interface Request {
+  readonly chunk: string
   readonly task: string
   readonly op: "apply" | "map" | "starmap"
   readonly exit: boolean
@@ -72,36 +73,36 @@ export const makeHandler = (pool: Pool, root: string) => {
       if (found.task === undefined) {
         const e = found.error
         return e instanceof LibFailure
-          ? encodeReply(request.task, P.S_LIB, e.encoded)
-          : encodeReply(request.task, P.S_DIE, encodeError(e))
+          ? encodeReply(request, P.S_LIB, e.encoded)
+          : encodeReply(request, P.S_DIE, encodeError(e))
       }
       const task = found.task
       let input: Array<unknown>
       try {
         input = v8.deserialize(request.data)
       } catch (e) {
-        return encodeReply(request.task, P.S_DIE, encodeError(e))
+        return encodeReply(request, P.S_DIE, encodeError(e))
       }
       if (request.op === "apply") {
         const exit = yield* Effect.exit(pool.apply(task, input))
         return Exit.isSuccess(exit)
-          ? encodeReply(request.task, P.S_OK, exit.value)
-          : encodeReply(request.task, ...encodeCause(exit.cause))
+          ? encodeReply(request, P.S_OK, exit.value)
+          : encodeReply(request, ...encodeCause(exit.cause))
       }
       const run = request.op === "map" ? pool.map : pool.starmap
       if (request.exit) {
         const exits = yield* Effect.exit((run as any)(task, input, { mode: "exit" }) as Effect.Effect<Array<Exit.Exit<unknown, unknown>>, unknown>)
-        if (Exit.isFailure(exits)) return encodeReply(request.task, ...encodeCause(exits.cause))
+        if (Exit.isFailure(exits)) return encodeReply(request, ...encodeCause(exits.cause))
         const flat: Array<unknown> = []
         for (const exit of exits.value) {
           if (Exit.isSuccess(exit)) flat.push(P.S_OK, exit.value)
           else flat.push(...encodeCause(exit.cause))
         }
-        return encodeReply(request.task, P.S_OK, flat)
+        return encodeReply(request, P.S_OK, flat)
       }
       const exit = yield* Effect.exit((run as any)(task, input) as Effect.Effect<Array<unknown>, unknown>)
       return Exit.isSuccess(exit)
-        ? encodeReply(request.task, P.S_OK, exit.value)
-        : encodeReply(request.task, ...encodeCause(exit.cause))
+        ? encodeReply(request, P.S_OK, exit.value)
+        : encodeReply(request, ...encodeCause(exit.cause))
     }) as Effect.Effect<Uint8Array>
 }
