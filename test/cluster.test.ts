@@ -17,13 +17,16 @@ import * as Schedule from "effect/Schedule"
 import { SqlClient } from "effect/sql/SqlClient"
 import * as Stream from "effect/Stream"
 import type { ChildProcess } from "node:child_process"
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Cluster, Errors } from "../src/index.ts"
+import * as v8 from "node:v8"
+import { Cluster, Errors, Task } from "../src/index.ts"
+import { decodeReply, makeLedger, PoolEntity } from "../src/internal/cluster.ts"
 import { shardingConfig } from "./fixtures/cluster-config.ts"
 import { here } from "./fixtures/cluster-client-only.ts"
-import { add, boom, crash, echo, pid, Refused, refuse, sleepy, square } from "./fixtures/cluster-tasks.ts"
+import { add, boom, crash, echo, held, pid, Refused, refuse, sleepy, square, where } from "./fixtures/cluster-tasks.ts"
 import * as Postgres from "./support/postgres.ts"
 import { startRunner } from "./support/runner.ts"
 
@@ -51,12 +54,38 @@ const Env = Layer.unwrap(Effect.gen(function*() {
   const Sql = PgClient.layer({ url: Redacted.make(pg.url), maxConnections: 10 })
   return Cluster.layer({ root: repo, shardingConfig, runners: 2 }).pipe(
     Layer.provideMerge(Sql),
-    Layer.merge(Layer.succeed(Runners)(runners))
+    Layer.merge(Layer.succeed(Runners)(runners)),
+    Layer.merge(Layer.succeed(Setup)({ url: pg.url, root }))
   )
 }))
 
 /** The runner processes. */
 class Runners extends Context.Service<Runners, ReadonlyArray<ChildProcess>>()("test/Runners") {}
+
+/** The Postgres url and the runners' root, for a runner started by a test. */
+class Setup extends Context.Service<Setup, { readonly url: string; readonly root: string }>()("test/Setup") {}
+
+/** Waits for a condition the test cannot be told about otherwise (a file, a result count): polls it, for up to 60 s. */
+const until = (what: string, condition: () => boolean) =>
+  Effect.sync(condition).pipe(
+    Effect.flatMap((ok) => ok ? Effect.void : Effect.fail(new Error(`still waiting for ${what}`))),
+    Effect.retry({ schedule: Schedule.spaced("50 millis"), times: 1200 })
+  )
+
+/** A directory for `held`'s markers, removed at the end of the test. */
+const markers = Effect.acquireRelease(
+  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "emp-cluster-held-"))),
+  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+)
+const startedOn = (dir: string, pid: number | undefined) =>
+  fs.readdirSync(dir).filter((f) => f.startsWith("start-") && f.endsWith(`-${pid}`)).map((f) => Number(f.split("-")[1]))
+
+class Config extends Context.Service<Config, { readonly factor: number }>()("test/Config") {}
+/** A task that declares a service: a cluster pool refuses it (never a runner has it). */
+const scaled = Task.make(import.meta.url, "scaled", (x: number) =>
+  Effect.gen(function*() {
+    return x * (yield* Config).factor
+  }), { services: [Config] })
 
 layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
   describe("pool on two runners", () => {
@@ -156,18 +185,165 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         expect(yield* rows).toBe(before)
       }), 60_000)
 
-    // last: it kills a runner and closes the pool
-    it.effect("a runner killed during a map: its chunks run again on the other one and the map completes; then close", () =>
+    it.effect("a task that declares services is refused at the call with InvalidArgument, by every operation", () =>
+      Effect.gen(function*() {
+        const pool = yield* Cluster.ClusterPool
+        const calls: ReadonlyArray<Effect.Effect<unknown, unknown, Config>> = [
+          Effect.flip(pool.apply(scaled, [1])),
+          Effect.flatMap(pool.applyAsync(scaled, [1]), (fiber) => Effect.flip(Fiber.join(fiber))),
+          Effect.flip(pool.map(scaled, [1, 2])),
+          Effect.flip(Stream.runCollect(pool.imap(scaled, [1, 2]))),
+          Effect.flip(Stream.runCollect(pool.imapUnordered(scaled, [1, 2])))
+        ]
+        for (const call of calls) {
+          const error = yield* call.pipe(Effect.provideService(Config, { factor: 2 }))
+          assert.instanceOf(error, Errors.InvalidArgument)
+          expect(error.reason).toContain(`${scaled.key} declares services, which cannot reach another machine`)
+        }
+      }), 60_000)
+
+    it.effect("transfer is accepted and ignored: the buffer is copied, as to a child process, and stays usable", () =>
+      Effect.gen(function*() {
+        const pool = yield* Cluster.ClusterPool
+        const bytes = new Uint8Array([1, 2, 3])
+        expect(yield* pool.apply(echo, [bytes], { transfer: [bytes.buffer] })).toEqual(bytes)
+        expect(bytes.byteLength).toBe(3) // a local thread pool would have detached it
+        const wrong = yield* Effect.flip(pool.apply(echo, [bytes], { transfer: bytes.buffer as any }))
+        assert.instanceOf(wrong, Errors.InvalidArgument)
+      }), 60_000)
+
+    it.effect("a chunk has a stable id: of two real replies to one chunk the second is dropped, a reply to another chunk is refused", () =>
+      Effect.gen(function*() {
+        // effect/cluster resolves each request once, so no second reply ever reaches a pool's call (the SIGSTOP
+        // test below shows it): here the same chunk goes to the runners as two messages, as a re-delivery would,
+        // and both real replies meet the ledger every call of a pool delivers through
+        const { clientLayer } = yield* Effect.promise(() => import("../src/internal/clusterNode.ts"))
+        const client = yield* PoolEntity.client.pipe(Effect.provideContext(yield* Layer.build(clientLayer({ shardingConfig }))))
+        const ledger = makeLedger("test.1")
+        const request = (index: number, xs: ReadonlyArray<number>) => ({
+          chunk: ledger.id(index),
+          task: "test/fixtures/cluster-tasks.ts#where",
+          op: "map" as const,
+          exit: false,
+          data: new Uint8Array(v8.serialize(xs))
+        })
+        const replies = yield* Effect.all([client("1").Run(request(0, [7, 8])), client("2").Run(request(0, [7, 8]))], {
+          concurrency: 2
+        })
+        const [[status, value, echoed], [, , again]] = replies.map(decodeReply)
+        expect(status).toBe(0)
+        expect((value as Array<[number, number]>).map(([i]) => i)).toEqual([7, 8])
+        expect(echoed).toBe("test.1.0")
+        expect(ledger.accept(0, echoed)).toBe("first")
+        expect(ledger.accept(0, again)).toBe("duplicate")
+        const [, , other] = decodeReply(yield* client("3").Run(request(1, [9])))
+        expect(ledger.accept(2, other)).toBe("foreign") // chunk 1's reply, offered as chunk 2's
+        expect(ledger.accept(1, other)).toBe("first")
+        expect(ledger.dropped()).toBe(2)
+      }).pipe(Effect.scoped), 60_000)
+
+    it.effect("two pools in this program and a client in another process share the cluster without taking each other's replies", () =>
+      Effect.gen(function*() {
+        const pool = yield* Cluster.ClusterPool
+        const other = yield* Cluster.pool({ root: repo, shardingConfig, runners: 2 })
+        const { url } = yield* Setup
+        const xs = Array.from({ length: 400 }, (_, i) => i)
+        // the other process maps `add` over [i, 1000000]: a reply of its own taken by a pool here would show
+        const child = Effect.callback<string, Error>((resume) => {
+          const proc = spawn(process.execPath, [path.join(repo, "test", "fixtures", "cluster-client.ts"), url, repo], {
+            stdio: ["ignore", "pipe", "pipe"]
+          })
+          let out = ""
+          let err = ""
+          proc.stdout.on("data", (d) => (out += d))
+          proc.stderr.on("data", (d) => (err += d))
+          proc.once("exit", (code) => resume(code === 0 ? Effect.succeed(out) : Effect.fail(new Error(`client exited ${code}: ${err}`))))
+          return Effect.sync(() => proc.kill("SIGKILL"))
+        })
+        const [squares, added, streamed, theirs] = yield* Effect.all([
+          pool.map(square, xs, { chunksize: 4 }),
+          other.starmap(add, xs.map((x) => [x, -1000] as const), { chunksize: 4 }),
+          Stream.runCollect(other.imap(square, xs.map((x) => -x), { chunksize: 4 })),
+          child
+        ], { concurrency: "unbounded" })
+        expect(squares).toEqual(xs.map((x) => x * x))
+        expect(added).toEqual(xs.map((x) => x - 1000))
+        expect(streamed).toEqual(xs.map((x) => x * x))
+        expect(JSON.parse(theirs)).toEqual(xs.map((x) => x + 1_000_000))
+      }).pipe(Effect.scoped), 60_000)
+
+    it.effect("a runner frozen (SIGSTOP) mid-chunk: its chunks run again on the other runner, each result arrives once and in order; its late copy is never delivered", () =>
+      Effect.gen(function*() {
+        const pool = yield* Cluster.ClusterPool
+        const [victim, survivor] = yield* Runners
+        const dir = yield* markers
+        const xs = Array.from({ length: 16 }, (_, i) => [i, dir] as const)
+        const fiber = yield* Effect.forkChild(Stream.runCollect(pool.imap(held, xs, { chunksize: 1, window: 16 })))
+        // every input waits for <dir>/go: freeze the victim while it holds some of them
+        yield* until("an input started on the victim", () => startedOn(dir, victim!.pid).length > 0)
+        victim!.kill("SIGSTOP")
+        const frozen = startedOn(dir, victim!.pid)
+        fs.writeFileSync(path.join(dir, "go"), "")
+        const results = yield* Fiber.join(fiber).pipe(Effect.ensuring(Effect.sync(() => victim!.kill("SIGCONT"))))
+        // each input once, in order; the frozen ones answered by the survivor, where they ran again (at least once)
+        expect(results.map(([i]) => i)).toEqual(xs.map(([i]) => i))
+        for (const i of frozen) {
+          expect(results[i]![1]).toBe(survivor!.pid)
+          expect(fs.existsSync(path.join(dir, `start-${i}-${survivor!.pid}`))).toBe(true)
+        }
+        // resumed, the victim finishes its copies; their replies go nowhere: a later call gets only its own
+        yield* until("the victim's late copies", () => frozen.every((i) => fs.existsSync(path.join(dir, `done-${i}-${victim!.pid}`))))
+        const ys = Array.from({ length: 64 }, (_, i) => i)
+        expect((yield* Stream.runCollect(pool.imap(where, ys, { chunksize: 1 }))).map(([i]) => i)).toEqual(ys)
+      }).pipe(Effect.scoped), 60_000)
+
+    // it kills a runner: the tests after it run on one runner
+    it.effect("a runner killed during a map: its chunks run again on the other one and the map completes", () =>
       Effect.gen(function*() {
         const pool = yield* Cluster.ClusterPool
         const [victim, survivor] = yield* Runners
         const xs = Array.from({ length: 64 }, (_, i) => i)
+        // the victim, frozen and resumed by the test before, serves again once it holds shards anew
+        yield* pool.map(pid, xs, { chunksize: 1 }).pipe(
+          Effect.flatMap((pids) => pids.includes(victim!.pid!) ? Effect.void : Effect.fail(new Error("the victim serves no shard yet"))),
+          Effect.retry({ schedule: Schedule.spaced("100 millis"), times: 600 })
+        )
         const fiber = yield* Effect.forkChild(pool.map(pid, xs, { chunksize: 1 }))
         victim!.kill("SIGKILL")
         const pids = yield* Fiber.join(fiber)
         expect(pids).toHaveLength(64)
         // after the kill, only the survivor serves
         expect(new Set(yield* pool.map(pid, xs, { chunksize: 1 }))).toEqual(new Set([survivor!.pid]))
+      }), 60_000)
+
+    it.effect("a runner that joins mid-map receives shards: it runs some of the map's inputs, each result arrives once and in order", () =>
+      Effect.gen(function*() {
+        const pool = yield* Cluster.ClusterPool
+        const [, survivor] = yield* Runners
+        const { root, url } = yield* Setup
+        expect(new Set(yield* pool.map(pid, [1, 2, 3, 4], { chunksize: 1 }))).toEqual(new Set([survivor!.pid]))
+        // the map's inputs go on until the newcomer has run one of them (or the test times out)
+        let newcomer: number | undefined
+        let seen = false
+        const inputs = Stream.unfold(0, (i) => Effect.sync(() => seen ? undefined : [i, i + 1] as const))
+        const fiber = yield* Effect.forkChild(
+          pool.imap(where, inputs, { chunksize: 1, window: 4 }).pipe(
+            Stream.tap(([, pid]) => Effect.sync(() => void (seen ||= pid === newcomer))),
+            Stream.runCollect
+          )
+        )
+        const joined = yield* startRunner(yield* Postgres.freePort(), url, root, "fixture")
+        newcomer = joined.pid
+        const results = yield* Fiber.join(fiber)
+        expect(results.map(([i]) => i)).toEqual(results.map((_, i) => i))
+        expect(results.some(([, pid]) => pid === newcomer)).toBe(true)
+        expect(results[0]![1]).toBe(survivor!.pid)
+      }).pipe(Effect.scoped), 60_000)
+
+    // last: it closes the pool
+    it.effect("close: calls are refused", () =>
+      Effect.gen(function*() {
+        const pool = yield* Cluster.ClusterPool
         yield* pool.close
         yield* pool.join
         const refused = yield* Effect.flip(pool.apply(add, [1, 2]))
