@@ -291,8 +291,8 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
           expect(results[i]![1]).toBe(survivor!.pid)
           expect(fs.existsSync(path.join(dir, `start-${i}-${survivor!.pid}`))).toBe(true)
         }
-        // resumed, the victim finishes its copies; their replies go nowhere: a later call gets only its own
-        yield* until("the victim's late copies", () => frozen.every((i) => fs.existsSync(path.join(dir, `done-${i}-${victim!.pid}`))))
+        // resumed, the victim ends its copies; their replies go nowhere: a later call gets only its own
+        yield* until("the victim's late copies", () => frozen.every((i) => fs.existsSync(path.join(dir, `end-${i}-${victim!.pid}`))))
         const ys = Array.from({ length: 64 }, (_, i) => i)
         expect((yield* Stream.runCollect(pool.imap(where, ys, { chunksize: 1 }))).map(([i]) => i)).toEqual(ys)
       }).pipe(Effect.scoped), 60_000)
