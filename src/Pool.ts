@@ -14,6 +14,7 @@
  *
  * @since 0.1.0
  */
+import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -22,6 +23,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
+import type { SqlClient } from "effect/sql/SqlClient"
 import type * as Stream from "effect/Stream"
 import * as os from "node:os"
 import type { ResourceLimits, Transferable } from "node:worker_threads"
@@ -39,6 +41,7 @@ import * as P from "./internal/protocol.ts"
 import { type Done, type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
 import { supervise } from "./internal/supervisor.ts"
 import { CurrentStartMethod, type StartMethod } from "./StartMethod.ts"
+import type * as Cluster from "./Cluster.ts"
 import type { Any, Task } from "./Task.ts"
 
 /**
@@ -305,6 +308,22 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
     return pool
   }
 )
+
+/**
+ * A pool whose workers are effect/cluster runners on other machines (or
+ * processes): `Cluster.pool`, under the name a `Pool` user looks for. It has
+ * this module's `Pool` interface (plus a `timeout` on every call) and needs
+ * the cluster's `SqlClient`; `Cluster.layer` provides it as `Pool.Pool`. See
+ * the Cluster module and the README's "Beyond one machine". The cluster
+ * implementation is loaded on first use.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const cluster = (
+  options?: Cluster.Options
+): Effect.Effect<Cluster.ClusterPool, Errors.InvalidArgument | Config.ConfigError, Scope.Scope | SqlClient> =>
+  Effect.flatMap(Effect.promise(() => import("./Cluster.ts")), (m) => m.pool(options))
 
 /**
  * The pool as a layer: started when the layer is built, terminated when it is

@@ -356,6 +356,10 @@ describe("Pool options and lifecycle", () => {
       expect(error._tag).toBe("InvalidArgument")
       const bad = yield* Effect.flip(Pool.make({ processes: 1, maxTasksPerChild: 0 }))
       expect(bad._tag).toBe("InvalidArgument")
+      // a cluster is not a start method of Pool.make: the error says where it is
+      const cluster = yield* Effect.flip(Pool.make({ processes: 1, startMethod: "cluster" as any }))
+      expect(cluster._tag).toBe("InvalidArgument")
+      expect(cluster.message).toContain("Pool.cluster")
       const pool = yield* Pool.make({ startMethod: "fiber" })
       expect(pool.processes).toBe(os.availableParallelism())
     }))

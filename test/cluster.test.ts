@@ -22,7 +22,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as v8 from "node:v8"
-import { Cluster, Errors, Task } from "../src/index.ts"
+import { Cluster, Errors, Pool, Task } from "../src/index.ts"
 import { decodeReply, makeLedger, PoolEntity } from "../src/internal/cluster.ts"
 import { shardingConfig } from "./fixtures/cluster-config.ts"
 import { here } from "./fixtures/cluster-client-only.ts"
@@ -242,10 +242,11 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         expect(ledger.dropped()).toBe(2)
       }).pipe(Effect.scoped), 60_000)
 
-    it.effect("two pools in this program and a client in another process share the cluster without taking each other's replies", () =>
+    it.effect("two pools in this program (one from Pool.cluster) and a client in another process share the cluster without taking each other's replies", () =>
       Effect.gen(function*() {
         const pool = yield* Cluster.ClusterPool
-        const other = yield* Cluster.pool({ root: repo, shardingConfig, runners: 2 })
+        // made through Pool.cluster, the name a Pool user looks for (Cluster.pool underneath)
+        const other = yield* Pool.cluster({ root: repo, shardingConfig, runners: 2 })
         const { url } = yield* Setup
         const xs = Array.from({ length: 400 }, (_, i) => i)
         // the other process maps `add` over [i, 1000000]: a reply of its own taken by a pool here would show

@@ -131,7 +131,7 @@ export const checkOptions = (
         : kind === "task"
         ? "a Task (made with Task.make)"
         : kind === "startMethod"
-        ? "\"thread\", \"process\" or \"fiber\""
+        ? "\"thread\", \"process\" or \"fiber\"" + (value === "cluster" ? " (a pool on a cluster is Pool.cluster or Cluster.layer: it needs the cluster's SqlClient)" : "")
         : kind === "array" || kind === "object"
         ? `an ${kind}`
         : `a ${kind}`
