@@ -22,7 +22,11 @@ let done = false
 export const raiseMallocThresholds = (): void => {
   if (done) return
   done = true
-  // `transfer(0)` detaches the buffer and frees its memory at once (a
-  // collection would free it at some unknown later time).
-  new ArrayBuffer(31.5 * 1024 * 1024).transfer(0)
+  try {
+    // `transfer(0)` detaches the buffer and frees its memory at once (a
+    // collection would free it at some unknown later time).
+    new ArrayBuffer(31.5 * 1024 * 1024).transfer(0)
+  } catch {
+    // refused (a small address-space limit): only the speed-up is lost
+  }
 }
