@@ -6,11 +6,12 @@
  * same modules at different absolute paths.
  */
 import { PgClient } from "@effect/sql-pg"
-import { assert, describe, expect, layer } from "@effect/vitest"
+import { assert, describe, expect, it, layer } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Latch from "effect/Latch"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -24,6 +25,7 @@ import * as path from "node:path"
 import * as v8 from "node:v8"
 import { Cluster, Errors, Pool, Task } from "../src/index.ts"
 import { decodeReply, makeLedger, PoolEntity } from "../src/internal/cluster.ts"
+import { againWhenMoved } from "../src/internal/clusterClient.ts"
 import { shardingConfig } from "./fixtures/cluster-config.ts"
 import { here } from "./fixtures/cluster-client-only.ts"
 import { add, boom, crash, echo, held, pid, Refused, refuse, sleepy, square, where } from "./fixtures/cluster-tasks.ts"
@@ -341,6 +343,26 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         expect(results[0]![1]).toBe(survivor!.pid)
       }).pipe(Effect.scoped), 60_000)
 
+    it.effect("chunks in flight where their shard moves to a runner that joins run on the newcomer; the map completes, each result once and in order", () =>
+      Effect.gen(function*() {
+        const pool = yield* Cluster.ClusterPool
+        const { root, url } = yield* Setup
+        const dir = yield* markers
+        // every input holds its thread until `go`, so the map's 16 chunks (sent at once) are all in flight,
+        // running or queued, when the newcomer joins: what it runs was sent to another runner first (a
+        // queued one is handed over; a running one is interrupted there after entityTerminationTimeout,
+        // 2 s in the tests, and sent again by the pool: see againWhenMoved below)
+        const xs = Array.from({ length: 16 }, (_, i) => [i, dir] as const)
+        const fiber = yield* Effect.forkChild(pool.map(held, xs, { chunksize: 1 }))
+        yield* until("inputs running", () => fs.readdirSync(dir).some((f) => f.startsWith("start-")))
+        const joined = yield* startRunner(yield* Postgres.freePort(), url, root, "fixture")
+        yield* until("an input on the newcomer", () => startedOn(dir, joined.pid).length >= 1)
+        fs.writeFileSync(path.join(dir, "go"), "")
+        const results = yield* Fiber.join(fiber)
+        expect(results.map(([i]) => i)).toEqual(xs.map(([i]) => i))
+        expect(results.some(([, p]) => p === joined.pid)).toBe(true)
+      }).pipe(Effect.scoped), 60_000)
+
     // last: it closes the pool
     it.effect("close: calls are refused", () =>
       Effect.gen(function*() {
@@ -352,4 +374,38 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         expect(refused.state).toBe("closed")
       }), 60_000)
   })
+})
+
+// The client's answer to a call effect/cluster ends with an interrupt of its own (the chunk's runner
+// gave up its shard while running it): caused here by a real Effect interrupted from inside, since
+// which shards move to a newcomer, and so whether a running chunk is among them, is effect/cluster's.
+describe("againWhenMoved", () => {
+  it.live("sends a call again after an interrupt that is not the caller's, until it completes", () =>
+    Effect.gen(function*() {
+      let attempts = 0
+      const call = Effect.suspend(() => ++attempts < 3 ? Effect.interrupt : Effect.succeed("done"))
+      expect(yield* againWhenMoved(call)).toBe("done")
+      expect(attempts).toBe(3)
+    }))
+
+  it.live("a failure is not sent again; a call interrupted every time ends interrupted after 20 more tries", () =>
+    Effect.gen(function*() {
+      let failed = 0
+      const failure = yield* Effect.flip(againWhenMoved(Effect.suspend(() => (failed++, Effect.fail("no")))))
+      expect([failure, failed]).toEqual(["no", 1])
+      let interrupted = 0
+      const exit = yield* Effect.exit(againWhenMoved(Effect.suspend(() => (interrupted++, Effect.interrupt))))
+      expect(Exit.hasInterrupts(exit)).toBe(true)
+      expect(interrupted).toBe(21)
+    }), 30_000)
+
+  it.live("the caller's own interrupt stops it", () =>
+    Effect.gen(function*() {
+      let attempts = 0
+      const started = Latch.makeUnsafe(false)
+      const fiber = yield* Effect.forkChild(againWhenMoved(Effect.suspend(() => (attempts++, Effect.andThen(started.open, Effect.never)))))
+      yield* started.await
+      yield* Fiber.interrupt(fiber)
+      expect(attempts).toBe(1)
+    }))
 })

@@ -4,6 +4,7 @@
  * entity ids (hence over every runner's shards).
  */
 import * as RunnerStorage from "effect/cluster/RunnerStorage"
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -22,6 +23,25 @@ import { checkOptions, describe, isTask, notArray, notTask } from "./check.ts"
 import { findUncloneable } from "./clone.ts"
 import { decode, decodeReply, type Ledger, makeLedger, PoolEntity, rootDir, taskKey } from "./cluster.ts"
 import * as P from "./protocol.ts"
+
+// A chunk is sent again at most this many times after its runner gave up its shard (see againWhenMoved).
+const MOVED_RESENDS = 20
+const MOVED_RESEND_DELAY = "100 millis"
+
+/**
+ * A runner that stops serving a chunk's shard while it runs the chunk (a
+ * runner joined and takes the shard, or the runner is stopping) interrupts it
+ * once `entityTerminationTimeout` has passed, and effect/cluster ends a
+ * volatile message's call with that interrupt. It is not the caller's, so
+ * the chunk is sent again, to the shard's new owner (the same chunk id: a late
+ * reply of the first copy is dropped). The caller's own interrupt ends the
+ * loop, as it ends every Effect.
+ */
+export const againWhenMoved = <A, E, R>(call: Effect.Effect<A, E, R>, left = MOVED_RESENDS): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.exit(call), (exit) =>
+    Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) && left > 0
+      ? Effect.andThen(Effect.sleep(MOVED_RESEND_DELAY), againWhenMoved(call, left - 1))
+      : exit)
 
 export interface ClientOptions {
   readonly root?: string | URL | undefined
@@ -128,7 +148,7 @@ export const make = Effect.fnUntraced(function*(options: ClientOptions = {}) {
       )
     }
     const chunk = chunks.id(index)
-    return client(id).Run({ chunk, task: taskKey(root, task), op, exit, data }).pipe(
+    return againWhenMoved(client(id).Run({ chunk, task: taskKey(root, task), op, exit, data })).pipe(
       Effect.mapError((e) => new Errors.ClusterCallFailed({ task: task.key, clusterError: e._tag, reason: e.message })),
       Effect.flatMap((bytes) => {
         const [status, value, echoed] = decodeReply(bytes)
