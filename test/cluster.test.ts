@@ -363,6 +363,35 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         expect(results.some(([, p]) => p === joined.pid)).toBe(true)
       }).pipe(Effect.scoped), 60_000)
 
+    it.effect("a runner stopped (SIGTERM) while it runs chunks: they are interrupted there, the pool sends them again, and the map completes on the other runner, each result once and in order", () =>
+      Effect.gen(function*() {
+        const pool = yield* Cluster.ClusterPool
+        const { root, url } = yield* Setup
+        const dir = yield* markers
+        const stopping = yield* startRunner(yield* Postgres.freePort(), url, root, "fixture")
+        // once it holds shards (a map of 64 chunks reaches it)
+        yield* pool.map(pid, Array.from({ length: 64 }, (_, i) => i), { chunksize: 1 }).pipe(
+          Effect.flatMap((pids) => pids.includes(stopping.pid!) ? Effect.void : Effect.fail(new Error("not serving yet"))),
+          Effect.retry({ schedule: Schedule.spaced("100 millis"), times: 600 })
+        )
+        // every input holds its thread until `go`, written once the runner has exited: what it ran cannot
+        // have finished there
+        const xs = Array.from({ length: 16 }, (_, i) => [i, dir] as const)
+        const fiber = yield* Effect.forkChild(pool.map(held, xs, { chunksize: 1 }))
+        yield* until("an input running on the runner to stop", () => startedOn(dir, stopping.pid).length >= 1)
+        const gone = Effect.callback<void>((resume) => {
+          if (stopping.exitCode !== null || stopping.signalCode !== null) return resume(Effect.void)
+          stopping.once("exit", () => resume(Effect.void))
+        })
+        stopping.kill("SIGTERM")
+        yield* gone
+        fs.writeFileSync(path.join(dir, "go"), "")
+        const results = yield* Fiber.join(fiber)
+        expect(results.map(([i]) => i)).toEqual(xs.map(([i]) => i))
+        expect(results.every(([, p]) => p !== stopping.pid)).toBe(true)
+        // (without the pool's re-send the map failed here with an interrupt)
+      }).pipe(Effect.scoped), 60_000)
+
     // last: it closes the pool
     it.effect("close: calls are refused", () =>
       Effect.gen(function*() {
