@@ -30,13 +30,13 @@ import type { ResourceLimits, Transferable } from "node:worker_threads"
 import * as Errors from "./errors.ts"
 import { type Backend, fiberBackend, workerBackend } from "./internal/backend.ts"
 import { guard } from "./internal/bootstrap.ts"
-import { checkOptions, describe, isTask, notArray, notTask, poolOptionKinds } from "./internal/check.ts"
+import { checkOptions, isTask, notArray, notIterable, notTask, poolOptionKinds } from "./internal/check.ts"
 import { findUncloneable } from "./internal/clone.ts"
 import { holdsShared, madeAny, toRemote } from "./internal/handles.ts"
-import { Schema as loadSchema, Stream as loadStream } from "./internal/lazy.ts"
+import { Stream as loadStream } from "./internal/lazy.ts"
 import { packNumbers } from "./internal/pack.ts"
 import { schedulers } from "./internal/poolInternals.ts"
-import { decodeExit } from "./internal/decode.ts"
+import { decodeExit, encodePayload } from "./internal/decode.ts"
 import * as P from "./internal/protocol.ts"
 import { type Done, type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
 import { supervise } from "./internal/supervisor.ts"
@@ -212,6 +212,12 @@ const backendOf = (method: StartMethod, options: Options): Backend =>
   method === "fiber" ? fiberBackend : workerBackend(method, options)
 
 const checkPoolOptions = (options: Options): Errors.InvalidArgument | undefined => {
+  if ((options?.startMethod as string | undefined) === "cluster") {
+    return new Errors.InvalidArgument({
+      reason: "Pool.make: \"cluster\" is not a start method of a local pool: a pool on a cluster is Pool.cluster(options) " +
+        "or Cluster.layer(options), which need the cluster's SqlClient"
+    })
+  }
   const wrong = checkOptions("Pool.make", options, poolOptionKinds)
   if (wrong !== undefined) return wrong
   if (options?.initargs !== undefined && options.initializer === undefined) {
@@ -232,14 +238,8 @@ const checkCall = (operation: string, task: unknown, args: unknown, options: unk
 /** A map's task, inputs and options (each input of a starmap an argument list). */
 const checkMap = (operation: string, task: unknown, inputs: unknown, options: unknown, stream: boolean): Errors.InvalidArgument | undefined => {
   if (!isTask(task)) return notTask(operation, task)
-  const iterable = typeof inputs === "string" ||
-    (typeof inputs === "object" && inputs !== null && Symbol.iterator in inputs) ||
-    (stream && loadStream().isStream(inputs))
-  if (!iterable) {
-    return new Errors.InvalidArgument({
-      reason: `${operation} expects its inputs as an array or another iterable${stream ? " (or a Stream)" : ""}, got ${describe(inputs)}`
-    })
-  }
+  const wrong = notIterable(operation, inputs, stream)
+  if (wrong !== undefined) return wrong
   return options === undefined ? undefined : checkOptions(operation, options, stream ? { chunksize: "whole>=1", window: "whole>=1" } : { chunksize: "whole>=1" })
 }
 
@@ -362,12 +362,9 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     args: ReadonlyArray<unknown>,
     path: string
   ): ReadonlyArray<unknown> | Errors.PoolError => {
-    const payload = task.contract?.payload
-    if (payload !== undefined) {
-      const exit = loadSchema().encodeUnknownExit(payload)(args)
-      if (exit._tag === "Failure") return new Errors.InvalidPayload({ task: task.key, issue: String(exit.cause) })
-      args = exit.value as ReadonlyArray<unknown>
-    }
+    const encoded = encodePayload(task, args)
+    if (!Array.isArray(encoded)) return encoded as Errors.InvalidPayload
+    args = encoded
     if (precheck) {
       const bad = findUncloneable(args, path)
       if (bad !== undefined) return new Errors.SerializationError({ task: task.key, direction: "argument", ...bad })

@@ -74,6 +74,13 @@ const until = (what: string, condition: () => boolean) =>
     Effect.retry({ schedule: Schedule.spaced("50 millis"), times: 1200 })
   )
 
+/** Waits until the runner `runner` holds shards: a map of 64 one-input chunks (over every entity id) reaches it. */
+const servedBy = (pool: Cluster.ClusterPool, runner: number) =>
+  pool.map(pid, Array.from({ length: 64 }, (_, i) => i), { chunksize: 1 }).pipe(
+    Effect.flatMap((pids) => pids.includes(runner) ? Effect.void : Effect.fail(new Error(`runner ${runner} serves no shard yet`))),
+    Effect.retry({ schedule: Schedule.spaced("100 millis"), times: 600 })
+  )
+
 /** A directory for `held`'s markers, removed at the end of the test. */
 const markers = Effect.acquireRelease(
   Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "emp-cluster-held-"))),
@@ -307,10 +314,7 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         const [victim, survivor] = yield* Runners
         const xs = Array.from({ length: 64 }, (_, i) => i)
         // the victim, frozen and resumed by the test before, serves again once it holds shards anew
-        yield* pool.map(pid, xs, { chunksize: 1 }).pipe(
-          Effect.flatMap((pids) => pids.includes(victim!.pid!) ? Effect.void : Effect.fail(new Error("the victim serves no shard yet"))),
-          Effect.retry({ schedule: Schedule.spaced("100 millis"), times: 600 })
-        )
+        yield* servedBy(pool, victim!.pid!)
         const fiber = yield* Effect.forkChild(pool.map(pid, xs, { chunksize: 1 }))
         victim!.kill("SIGKILL")
         const pids = yield* Fiber.join(fiber)
@@ -369,11 +373,7 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         const { root, url } = yield* Setup
         const dir = yield* markers
         const stopping = yield* startRunner(yield* Postgres.freePort(), url, root, "fixture")
-        // once it holds shards (a map of 64 chunks reaches it)
-        yield* pool.map(pid, Array.from({ length: 64 }, (_, i) => i), { chunksize: 1 }).pipe(
-          Effect.flatMap((pids) => pids.includes(stopping.pid!) ? Effect.void : Effect.fail(new Error("not serving yet"))),
-          Effect.retry({ schedule: Schedule.spaced("100 millis"), times: 600 })
-        )
+        yield* servedBy(pool, stopping.pid!)
         // every input holds its thread until `go`, written once the runner has exited: what it ran cannot
         // have finished there
         const xs = Array.from({ length: 16 }, (_, i) => [i, dir] as const)

@@ -7,6 +7,17 @@
 import * as Duration from "effect/Duration"
 import { InvalidArgument } from "../errors.ts"
 import { TypeId } from "../Task.ts"
+import { Stream as loadStream } from "./lazy.ts"
+
+/** Where a map's inputs are neither an iterable nor (for a stream operation) a Stream. */
+export const notIterable = (operation: string, inputs: unknown, stream: boolean): InvalidArgument | undefined =>
+  typeof inputs === "string" ||
+    (typeof inputs === "object" && inputs !== null && Symbol.iterator in inputs) ||
+    (stream && loadStream().isStream(inputs))
+    ? undefined
+    : new InvalidArgument({
+      reason: `${operation} expects its inputs as an array or another iterable${stream ? " (or a Stream)" : ""}, got ${describe(inputs)}`
+    })
 
 /** A value as a message names it: `a function (double)`, `the number 2`, `an object`. */
 export const describe = (u: unknown): string => {
@@ -131,7 +142,7 @@ export const checkOptions = (
         : kind === "task"
         ? "a Task (made with Task.make)"
         : kind === "startMethod"
-        ? "\"thread\", \"process\" or \"fiber\"" + (value === "cluster" ? " (a pool on a cluster is Pool.cluster or Cluster.layer: it needs the cluster's SqlClient)" : "")
+        ? "\"thread\", \"process\" or \"fiber\""
         : kind === "array" || kind === "object"
         ? `an ${kind}`
         : `a ${kind}`

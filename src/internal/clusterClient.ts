@@ -11,7 +11,6 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Latch from "effect/Latch"
-import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
@@ -19,9 +18,10 @@ import * as v8 from "node:v8"
 import * as Errors from "../errors.ts"
 import type { Pool } from "../Pool.ts"
 import type { Any } from "../Task.ts"
-import { checkOptions, describe, isTask, notArray, notTask } from "./check.ts"
+import { checkOptions, describe, isTask, notArray, notIterable, notTask } from "./check.ts"
 import { findUncloneable } from "./clone.ts"
 import { decode, decodeReply, type Ledger, makeLedger, PoolEntity, rootDir, taskKey } from "./cluster.ts"
+import { encodePayload } from "./decode.ts"
 import * as P from "./protocol.ts"
 
 // A chunk is sent again at most this many times after its runner gave up its shard (see againWhenMoved).
@@ -182,22 +182,13 @@ export const make = Effect.fnUntraced(function*(options: ClientOptions = {}) {
     return undefined
   }
 
-  /** The arguments as they are sent: encoded by the payload contract, if any. */
-  const prepare = (task: Any, args: ReadonlyArray<unknown>): ReadonlyArray<unknown> | Errors.InvalidPayload => {
-    const payload = task.contract?.payload
-    if (payload === undefined) return args
-    const exit = Schema.encodeUnknownExit(payload)(args)
-    if (exit._tag === "Failure") return new Errors.InvalidPayload({ task: task.key, issue: String(exit.cause) })
-    return exit.value as ReadonlyArray<unknown>
-  }
-
   const apply = (task: Any, args: ReadonlyArray<unknown>, options?: { readonly timeout?: Duration.Input }) =>
     Effect.suspend(() => {
       const wrong = refuse("pool.apply", task) ??
         (Array.isArray(args) ? undefined : notArray("pool.apply", "the task's arguments", args, "pool.apply(task, [x])")) ??
         (options === undefined ? undefined : checkOptions("pool.apply", options, { timeout: "duration", transfer: "array" }))
       if (wrong !== undefined) return Effect.fail(wrong)
-      const prepared = prepare(task, args)
+      const prepared = encodePayload(task, args)
       if (!Array.isArray(prepared)) return Effect.fail(prepared as Errors.InvalidPayload)
       return guarded(timed(
         task,
@@ -253,16 +244,8 @@ export const make = Effect.fnUntraced(function*(options: ClientOptions = {}) {
   }
 
   const checkInputs = (operation: string, task: unknown, inputs: unknown, options: unknown, stream: boolean) => {
-    const wrong = refuse(operation, task)
+    const wrong = refuse(operation, task) ?? notIterable(operation, inputs, stream)
     if (wrong !== undefined) return wrong
-    const iterable = typeof inputs === "string" ||
-      (typeof inputs === "object" && inputs !== null && Symbol.iterator in inputs) ||
-      (stream && Stream.isStream(inputs))
-    if (!iterable) {
-      return new Errors.InvalidArgument({
-        reason: `${operation} expects its inputs as an array or another iterable${stream ? " (or a Stream)" : ""}, got ${describe(inputs)}`
-      })
-    }
     return options === undefined ? undefined : checkOptions(operation, options, {
       chunksize: "whole>=1",
       timeout: "duration",
@@ -295,7 +278,7 @@ export const make = Effect.fnUntraced(function*(options: ClientOptions = {}) {
         sent = []
         slots = []
         for (let i = 0; i < items.length; i++) {
-          const prepared = prepare(task, star ? items[i] as ReadonlyArray<unknown> : [items[i]])
+          const prepared = encodePayload(task, star ? items[i] as ReadonlyArray<unknown> : [items[i]])
           if (!Array.isArray(prepared)) {
             if (!exitMode) return yield* (prepared as Errors.InvalidPayload)
             results[i] = Exit.fail(prepared)
@@ -357,7 +340,7 @@ export const make = Effect.fnUntraced(function*(options: ClientOptions = {}) {
             if (task.contract?.payload !== undefined) {
               const encoded: Array<unknown> = []
               for (const x of part) {
-                const prepared = prepare(task, [x])
+                const prepared = encodePayload(task, [x])
                 if (!Array.isArray(prepared)) return Effect.fail(prepared as Errors.InvalidPayload)
                 encoded.push(prepared[0])
               }

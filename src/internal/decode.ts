@@ -89,3 +89,13 @@ export const decodeExit = (task: Any, status: number, value: unknown): Exit.Exit
       return Exit.interrupt()
   }
 }
+
+/** A call's arguments as they are sent: encoded by the task's payload contract, or refused with InvalidPayload. */
+export const encodePayload = (task: Any, args: ReadonlyArray<unknown>): ReadonlyArray<unknown> | Errors.InvalidPayload => {
+  const payload = task.contract?.payload
+  if (payload === undefined) return args
+  const exit = loadSchema().encodeUnknownExit(payload)(args)
+  return exit._tag === "Failure"
+    ? new Errors.InvalidPayload({ task: task.key, issue: String(exit.cause) })
+    : exit.value as ReadonlyArray<unknown>
+}

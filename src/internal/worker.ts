@@ -83,8 +83,6 @@ const runEffect: Run = (effect, onExit, services) => {
   }
 }
 
-// -- the protocol --------------------------------------------------------------
-
 // -- waiting for the main program (threads) ------------------------------------
 //
 // A thread that waits for the main program's next message (its next task, or
@@ -183,6 +181,8 @@ const sleep = (port: WorkerThreads.MessagePort, bell: Int32Array, until: number)
   // the next slice after a turn of the event loop (what fell due meanwhile runs first)
   if (performance.now() < until) setImmediate(() => sleep(port, bell, until))
 }
+
+// -- the protocol --------------------------------------------------------------
 
 const executor = makeExecutor({
   post: channel !== undefined
