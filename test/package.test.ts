@@ -76,30 +76,3 @@ describe("the packed package", () => {
     }
   })
 })
-
-// A bundler (esbuild, webpack, rollup) drops `import "./x.js"` from a package
-// whose package.json says it has no side effects: the shared-object kinds those
-// imports register would then be missing in a user's bundle.
-describe("package.json sideEffects", () => {
-  it("lists every module the sources import for its side effects alone", () => {
-    const listed: Array<string> = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).sideEffects
-    const bare = new Set<string>()
-    const walk = (dir: string) => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const file = path.join(dir, entry.name)
-        if (entry.isDirectory()) walk(file)
-        else if (file.endsWith(".ts")) {
-          for (const [, spec] of fs.readFileSync(file, "utf8").matchAll(/^import "(\.[^"]+)"/gm)) {
-            const target = path.relative(path.join(root, "src"), path.resolve(dir, spec!)).replace(/\.ts$/, ".js")
-            bare.add(`./dist/${target}`)
-          }
-        }
-      }
-    }
-    walk(path.join(root, "src"))
-    expect(bare.size).toBeGreaterThan(0)
-    expect([...bare].filter((file) => !listed.includes(file))).toEqual([])
-    // and nothing listed is stale
-    for (const file of listed) expect(fs.existsSync(path.join(root, "src", file.replace("./dist/", "").replace(/\.js$/, ".ts")))).toBe(true)
-  })
-})

@@ -25,8 +25,8 @@ describe("start-up", () => {
     const { result, afterImport, afterPool } = run()
     expect(result).toBe(144)
     const none = { schema: false, stream: false, platform: false, childProcess: false }
-    expect(afterImport).toEqual(none)
-    expect(afterPool).toEqual(none)
+    expect(afterImport).toMatchObject(none)
+    expect(afterPool).toMatchObject(none)
   }, 60_000)
 
   it("the error classes are Schema.TaggedError classes when first used", () => {
