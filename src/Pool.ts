@@ -136,7 +136,7 @@ export interface WorkerInfo {
 export interface Pool {
   readonly processes: number
   readonly startMethod: StartMethod
-  /** The workers running now. */
+  /** The workers running now, once each has started (or the pool stopped first). */
   readonly workers: Effect.Effect<ReadonlyArray<WorkerInfo>>
   /** One call, arguments as a list [`apply`]. */
   readonly apply: <Args extends ReadonlyArray<any>, A, E, R>(
@@ -246,6 +246,11 @@ const checkMap = (operation: string, task: unknown, inputs: unknown, options: un
 /**
  * Starts a pool in the current scope; closing the scope terminates it and
  * every worker. Fails when an option is invalid or the initializer fails.
+ *
+ * Returns once one worker can take tasks; the others finish starting
+ * meanwhile, and tasks wait for them (as Python's `Pool()` returns before its
+ * workers are up). With an `initializer`, it returns once every worker has
+ * run it.
  *
  * @since 0.1.0
  * @category constructors
@@ -585,8 +590,12 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
   return {
     processes,
     startMethod,
-    workers: Effect.sync(() =>
-      scheduler.slots.flatMap((slot) => slot.link === undefined ? [] : [{ index: slot.index, ...slot.link.identity }])
+    // once every worker has started (Pool.make returns with one)
+    workers: Effect.andThen(
+      scheduler.allStarted,
+      Effect.sync(() =>
+        scheduler.slots.flatMap((slot) => slot.link === undefined ? [] : [{ index: slot.index, ...slot.link.identity }])
+      )
     ),
     // A span per call, as Effect.fn would make, without its per-call stack
     // capture; and not made the parent of the call (nothing runs under it on

@@ -9,9 +9,12 @@ import * as References from "effect/References"
 import * as Tracer from "effect/Tracer"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
+import * as fs from "node:fs"
 import * as os from "node:os"
+import * as path from "node:path"
 import { Pool, StartMethod } from "../src/index.ts"
 import * as T from "./fixtures/tasks.ts"
+import { allWorkersUp, tempDir } from "./helpers.ts"
 import { makeSignals } from "./signals.ts"
 
 const methods = ["thread", "process", "fiber"] as const
@@ -362,6 +365,28 @@ describe("Pool options and lifecycle", () => {
       expect(cluster.message).toContain("Pool.cluster")
       const pool = yield* Pool.make({ startMethod: "fiber" })
       expect(pool.processes).toBe(os.availableParallelism())
+    }))
+
+  it.live("Pool.make returns once one worker is up; the others take tasks when they are up", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      // every child but the first is held in its preload (before it can report ready) until `release` exists
+      const pool = yield* Pool.make({
+        processes: 2,
+        startMethod: "process",
+        execArgv: ["--import", path.join(import.meta.dirname, "fixtures", "hold-all-but-first.ts")],
+        env: { ...process.env, EMP_HOLD_DIR: dir }
+      })
+      // the second child is still held: the first runs the calls
+      expect(yield* pool.apply(T.add, [1, 2])).toBe(3)
+      expect(yield* pool.map(T.square, [1, 2, 3], { chunksize: 1 })).toEqual([1, 4, 9])
+      expect(fs.existsSync(path.join(dir, "release"))).toBe(false)
+      // pool.workers waits for both
+      const workers = yield* Effect.forkChild(pool.workers, { startImmediately: true })
+      // once released it comes up and takes tasks: two that pass a barrier only together
+      fs.writeFileSync(path.join(dir, "release"), "")
+      yield* allWorkersUp(pool, 2)
+      expect((yield* Fiber.join(workers)).map((w) => w.index)).toEqual([0, 1])
     }))
 
   it.live("Pool.layer provides the Pool service; StartMethod layers set the default", () =>

@@ -7,7 +7,7 @@ import * as fc from "fast-check"
 import * as util from "node:util"
 import { Event, Pool, Process, Queue } from "../src/index.ts"
 import * as Q from "./fixtures/queues.ts"
-import { childPids, threadCount } from "./helpers.ts"
+import { allWorkersUp, childPids, threadCount } from "./helpers.ts"
 
 const methods = ["thread", "process", "fiber"] as const
 
@@ -209,7 +209,8 @@ describe("Queue, thread transport", () => {
   it.live("workers exchange 10,000 items while the main thread is held in a busy loop", () =>
     Effect.gen(function*() {
       const pool = yield* Pool.make({ processes: 2, startMethod: "thread" })
-      // warm both workers so the modules are loaded before the main thread blocks
+      // both workers up (Pool.make returns with one): the producer must not wait for a worker the blocked thread cannot attach
+      yield* allWorkersUp(pool, 2)
       const q = yield* Queue.make<number>({ capacity: 64 })
       const flag = new Int32Array(new SharedArrayBuffer(4))
       const consumer = yield* pool.applyAsync(Q.takeAllThenFlag, [q, 10_000, flag])

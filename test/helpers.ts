@@ -8,6 +8,8 @@ import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { Barrier, type Pool } from "../src/index.ts"
+import * as Barriers from "./fixtures/barriers.ts"
 
 /**
  * Worker threads of this process: OS threads named "WorkerThread" by Node.
@@ -61,6 +63,19 @@ export const awaitFile = (file: string): Effect.Effect<void> =>
     })
     if (fs.existsSync(file)) resume(Effect.void)
     return Effect.sync(() => watcher.close())
+  })
+
+/**
+ * Waits until all `processes` workers of `pool` are up (Pool.make returns with
+ * one): as many tasks as workers meet at a barrier, which they pass only when
+ * each runs on a worker of its own.
+ */
+export const allWorkersUp = (pool: Pool.Pool, processes: number) =>
+  Effect.gen(function*() {
+    const barrier = yield* Barrier.make(processes)
+    const inputs = Array.from({ length: processes }, () => [barrier] as const)
+    const indexes = yield* pool.starmap(Barriers.waitOnce, inputs, { chunksize: 1 })
+    if (indexes.some((i) => typeof i !== "number")) return yield* Effect.die(`a barrier wait failed: ${indexes}`)
   })
 
 /** A fresh temporary directory, removed with the scope. */

@@ -124,8 +124,17 @@ export const makeScheduler = (options: SchedulerOptions) => {
   let brokenBy: Errors.PoolError | undefined
   let flushScheduled = false
   const idle = Deferred.makeUnsafe<void>()
-  /** Done when every slot has started once (and run the initializer), or the pool broke first. */
+  /**
+   * Done when one slot can take jobs, or the pool broke first: the other
+   * workers finish booting meanwhile (as Python's Pool returns before its
+   * workers are up), and jobs wait in the queue for them. With an
+   * initializer, when every slot has run it, so that a failing initializer
+   * fails Pool.make.
+   */
   const started = Deferred.makeUnsafe<void, Errors.PoolError>()
+  const startedAfter = options.initializer === undefined ? 1 : slots.length
+  /** Done when every slot has started once, or the pool stopped first (what `pool.workers` waits for). */
+  const allStarted = Deferred.makeUnsafe<void>()
   const everStarted = new Set<number>()
 
   const queued = () => queue.length - head
@@ -277,6 +286,8 @@ export const makeScheduler = (options: SchedulerOptions) => {
     if (state !== "closed" || queued() > 0) return
     for (const s of slots) if (s.inflight.size > 0) return
     Deferred.doneUnsafe(idle, Exit.void)
+    // a closed pool starts no more workers
+    Deferred.doneUnsafe(allStarted, Exit.void)
   }
 
   // -- completing --------------------------------------------------------------
@@ -438,7 +449,8 @@ export const makeScheduler = (options: SchedulerOptions) => {
     if (state === "broken" || state === "terminated") return
     slot.ready = state === "running" || (state === "closed" && queued() > 0)
     everStarted.add(slot.index)
-    if (everStarted.size === slots.length) Deferred.doneUnsafe(started, Exit.void)
+    if (everStarted.size === startedAfter) Deferred.doneUnsafe(started, Exit.void)
+    if (everStarted.size === slots.length) Deferred.doneUnsafe(allStarted, Exit.void)
     pump()
   }
 
@@ -506,6 +518,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
     state = "broken"
     brokenBy = error
     Deferred.doneUnsafe(started, Exit.fail(error))
+    Deferred.doneUnsafe(allStarted, Exit.void)
     failAll(() => error)
     for (const slot of slots) slot.link?.kill()
   }
@@ -532,11 +545,13 @@ export const makeScheduler = (options: SchedulerOptions) => {
     terminate: () => {
       if (state === "terminated") return
       if (state !== "broken") state = "terminated"
+      Deferred.doneUnsafe(allStarted, Exit.void)
       failAll(() => new Errors.PoolNotRunning({ state: "terminated" }))
       for (const slot of slots) slot.link?.kill()
     },
     breakWith,
     started: Deferred.await(started),
+    allStarted: Deferred.await(allStarted)
   }
 }
 
