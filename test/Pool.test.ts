@@ -14,7 +14,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Pool, StartMethod } from "../src/index.ts"
 import * as T from "./fixtures/tasks.ts"
-import { allWorkersUp, tempDir } from "./helpers.ts"
+import { allWorkersUp, childPids, tempDir } from "./helpers.ts"
 import { makeSignals } from "./signals.ts"
 
 const methods = ["thread", "process", "fiber"] as const
@@ -387,6 +387,24 @@ describe("Pool options and lifecycle", () => {
       fs.writeFileSync(path.join(dir, "release"), "")
       yield* allWorkersUp(pool, 2)
       expect((yield* Fiber.join(workers)).map((w) => w.index)).toEqual([0, 1])
+    }))
+
+  it.live("a pool closed while a worker is still starting stops that worker too: no child is left", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const before = childPids()
+      yield* Effect.scoped(Effect.gen(function*() {
+        const pool = yield* Pool.make({
+          processes: 2,
+          startMethod: "process",
+          execArgv: ["--import", path.join(import.meta.dirname, "fixtures", "hold-all-but-first.ts")],
+          env: { ...process.env, EMP_HOLD_DIR: dir }
+        })
+        expect(yield* pool.apply(T.add, [1, 2])).toBe(3)
+        // the second child exists, held in its preload
+        expect(childPids().filter((pid) => !before.includes(pid))).toHaveLength(2)
+      }))
+      expect(childPids().filter((pid) => !before.includes(pid))).toEqual([])
     }))
 
   it.live("Pool.layer provides the Pool service; StartMethod layers set the default", () =>

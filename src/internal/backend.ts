@@ -236,9 +236,12 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
         w.on("messageerror", failed)
         void exited.then(end)
         // Interrupted (retired, or the pool closing): asked to close, it has 5
-        // seconds to exit before it is terminated.
+        // seconds to exit before it is terminated. One still starting has run
+        // nothing of ours or the user's yet: it is stopped at once (a close
+        // request would wait for the rest of its ~25 ms boot).
         return Effect.promise(() => {
-          tell([1])
+          if (ready) tell([1])
+          else kill()
           return gone
         }).pipe(
           Effect.timeout(5000),
