@@ -352,6 +352,15 @@ describe("Pool on workers: finding tasks", () => {
 
 })
 
+/** A pool of 2 children whose second is held in its preload until the file `release` appears in `dir`. */
+const heldPool = (dir: string) =>
+  Pool.make({
+    processes: 2,
+    startMethod: "process",
+    execArgv: ["--import", path.join(import.meta.dirname, "fixtures", "hold-all-but-first.ts")],
+    env: { ...process.env, EMP_HOLD_DIR: dir }
+  })
+
 describe("Pool options and lifecycle", () => {
   it.live("processes < 1 is an error; the default is availableParallelism", () =>
     Effect.gen(function*() {
@@ -371,12 +380,7 @@ describe("Pool options and lifecycle", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       // every child but the first is held in its preload (before it can report ready) until `release` exists
-      const pool = yield* Pool.make({
-        processes: 2,
-        startMethod: "process",
-        execArgv: ["--import", path.join(import.meta.dirname, "fixtures", "hold-all-but-first.ts")],
-        env: { ...process.env, EMP_HOLD_DIR: dir }
-      })
+      const pool = yield* heldPool(dir)
       // the second child is still held: the first runs the calls
       expect(yield* pool.apply(T.add, [1, 2])).toBe(3)
       expect(yield* pool.map(T.square, [1, 2, 3], { chunksize: 1 })).toEqual([1, 4, 9])
@@ -394,12 +398,7 @@ describe("Pool options and lifecycle", () => {
       const dir = yield* tempDir
       const before = childPids()
       yield* Effect.scoped(Effect.gen(function*() {
-        const pool = yield* Pool.make({
-          processes: 2,
-          startMethod: "process",
-          execArgv: ["--import", path.join(import.meta.dirname, "fixtures", "hold-all-but-first.ts")],
-          env: { ...process.env, EMP_HOLD_DIR: dir }
-        })
+        const pool = yield* heldPool(dir)
         expect(yield* pool.apply(T.add, [1, 2])).toBe(3)
         // the second child exists, held in its preload
         expect(childPids().filter((pid) => !before.includes(pid))).toHaveLength(2)
