@@ -18,12 +18,14 @@ import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import * as v8 from "node:v8"
 import * as Errors from "../errors.ts"
 import type { Any } from "../Task.ts"
 import { decodeExit, reviveLibError } from "./decode.ts"
 import * as P from "./protocol.ts"
 import { encodeError, type EncodedLibError } from "./wire.ts"
+
+// node:v8 costs ~0.5 ms to load; a program that imports the package root but uses no cluster does not pay it
+const v8 = () => process.getBuiltinModule("node:v8")
 
 // -- the entity -------------------------------------------------------------
 
@@ -40,7 +42,7 @@ export const Run = Rpc.make("Run", {
     /** v8.serialize of the argument list (apply) or of the inputs (map, starmap) */
     data: Schema.Uint8Array
   },
-  /** v8.serialize([status, value, chunk]) */
+  /** v8().serialize([status, value, chunk]) */
   success: Schema.Uint8Array
 })
 
@@ -135,9 +137,9 @@ export const encodeReply = (
   value: unknown
 ): Uint8Array => {
   try {
-    return v8.serialize([status, value, request.chunk])
+    return v8().serialize([status, value, request.chunk])
   } catch (e) {
-    return v8.serialize([P.S_LIB, ["SerializationError", {
+    return v8().serialize([P.S_LIB, ["SerializationError", {
       task: request.task,
       direction: status === P.S_OK ? "result" : "error",
       path: "result",
@@ -148,7 +150,7 @@ export const encodeReply = (
 
 /** `[status, value, chunk]`: the outcome and the id of the chunk it answers. */
 export const decodeReply = (bytes: Uint8Array): readonly [number, unknown, string] =>
-  v8.deserialize(bytes) as [number, unknown, string]
+  v8().deserialize(bytes) as [number, unknown, string]
 
 // -- delivery -----------------------------------------------------------------
 
