@@ -7,8 +7,9 @@
  * - a program importing the root loads 6 files of ours, and still no Schema,
  *   Stream or child_process until used; the error classes work;
  * - every public module is the same object from the root and from its subpath;
- * - examples covering each start method and shared-object kind, copied to
- *   import the build, print what they print from the sources;
+ * - examples covering each start method and shared-object kind, and the
+ *   cluster (its runners started from the built `bin.js`), copied to import
+ *   the build, print what they print from the sources;
  * - package.json's `sideEffects` covers every built file that is more than
  *   re-exports (a user's bundler may drop the others when unused).
  */
@@ -29,7 +30,11 @@ beforeAll(() => {
     const text = fs.readFileSync(path.join(root, "examples", file), "utf8")
     fs.writeFileSync(
       path.join(out, "examples", file),
-      text.replaceAll(/"\.\.\/src\/(\w+)\.ts"/g, "\"../$1.js\"").replaceAll("\"../test/", `"${root}/test/`)
+      text
+        .replaceAll(/"\.\.\/src\/(\w+)\.ts"/g, "\"../$1.js\"")
+        .replaceAll("\"../test/", `"${root}/test/`)
+        // the cluster example's runners: the built command line
+        .replaceAll("path.join(root, \"src\", \"bin.ts\")", "path.join(root, \"bin.js\")")
     )
   }
 }, 120_000)
@@ -38,12 +43,12 @@ afterAll(() => {
   if (out !== "") fs.rmSync(out, { recursive: true, force: true })
 })
 
-const node = (args: Array<string>, env?: NodeJS.ProcessEnv) =>
-  spawnSync(process.execPath, args, { cwd: out, encoding: "utf8", timeout: 60_000, env: { ...process.env, ...env } })
+const node = (args: Array<string>, env: NodeJS.ProcessEnv = process.env) =>
+  spawnSync(process.execPath, args, { cwd: out, encoding: "utf8", timeout: 90_000, env })
 
 describe("the built package", () => {
   it("a program importing the root loads 6 files of ours and no Schema, Stream or child_process; errors work", () => {
-    const { status, stdout, stderr } = node([path.join(root, "test", "fixtures", "startup.ts"), "errors"], { EMP_FROM: out })
+    const { status, stdout, stderr } = node([path.join(root, "test", "fixtures", "startup.ts"), "errors"], { ...process.env, EMP_FROM: out })
     expect(stderr).toBe("")
     expect(status).toBe(0)
     const { result, afterImport, afterPool, errors } = JSON.parse(stdout)
@@ -94,11 +99,15 @@ describe("the built package", () => {
     ["30_manager_dict_list.ts", (s) => expect(s.trim().split("\n")).toHaveLength(12)],
     ["joinable_queue.ts", (s) => expect(s).toBe("all 10 jobs done; sum of squares: 285\n")],
     ["typed_services.ts", (s) => expect(s).toBe("took [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n")],
-    ["quickstart.ts", (s) => expect(s).toBe("[ 1, 4, 9, 16, 25 ]\n144\n")]
+    ["quickstart.ts", (s) => expect(s).toBe("[ 1, 4, 9, 16, 25 ]\n144\n")],
+    // PostgreSQL of its own, two runners started from the built bin.js, a program on Cluster.layer
+    ["cluster.ts", (s) => expect(s).toBe("[\n   1,  4,  9, 16,  25,\n  36, 49, 64, 81, 100\n]\n144\n")]
   ]
   for (const [file, check] of examples) {
     it(`example ${file} runs on the build`, () => {
-      const { status, stdout, stderr } = node([path.join(out, "examples", file)])
+      const env = { ...process.env }
+      delete env.DATABASE_URL // the cluster example's own temporary server
+      const { status, stdout, stderr } = node([path.join(out, "examples", file)], env)
       expect(stderr).toBe("")
       expect(status).toBe(0)
       check(stdout)
