@@ -34,7 +34,7 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import * as Errors from "./errors.ts"
 import type { Uncloneable } from "./internal/clone.ts"
-import { decode, encode, isEncoded } from "./internal/codec.ts"
+import { decode, encode, encodeHere, type InPlace, isEncoded, TextItem } from "./internal/codec.ts"
 import { R_ENDED, R_OK, R_SHUTDOWN, type SharedObject } from "./internal/handles.ts"
 import { request } from "./internal/request.ts"
 import { Stream as loadStream } from "./internal/lazy.ts"
@@ -123,6 +123,12 @@ export const offer: {
   <A>(self: Queue<A>, value: A): Effect.Effect<void, QueueError | Errors.SerializationError>
 } = dual(2, <A>(self: Queue<A>, value: A) =>
   Effect.suspend((): Effect.Effect<void, QueueError | Errors.SerializationError> => {
+    // on a thread that sees the queue's memory, text is written where it will lie
+    if (self instanceof R.QueueCore) {
+      const item = encodeHere(value, "item")
+      if (!(item instanceof TextItem) && !isEncoded(item)) return refused("Queue.offer", item)
+      return request(core(self), R.Q_OFFER_HERE, item, done)
+    }
     const bytes = encode(value, "item")
     if (!isEncoded(bytes)) return refused("Queue.offer", bytes)
     return request(core(self), R.Q_OFFER, bytes, done)
@@ -173,7 +179,7 @@ export const tryOffer: {
   }))
 
 const item = <A>(status: number, value: unknown): Effect.Effect<A, QueueError> =>
-  status === R_OK ? Effect.sync(() => decode(value as Uint8Array) as A) : failed(status, value) as Effect.Effect<never, QueueError>
+  status === R_OK ? Effect.sync(() => decode(value as Uint8Array | InPlace) as A) : failed(status, value) as Effect.Effect<never, QueueError>
 
 /**
  * Removes the first item, waiting while the queue is empty. Fails with
@@ -183,7 +189,9 @@ const item = <A>(status: number, value: unknown): Effect.Effect<A, QueueError> =
  * @since 0.1.0
  * @category taking
  */
-export const take = <A>(self: Queue<A>): Effect.Effect<A, QueueError> => request(core(self), R.Q_TAKE, undefined, item<A>)
+export const take = <A>(self: Queue<A>): Effect.Effect<A, QueueError> =>
+  // on a thread that sees the queue's memory, the item is read where it lies
+  request(core(self), self instanceof R.QueueCore ? R.Q_TAKE_HERE : R.Q_TAKE, undefined, item<A>)
 
 /**
  * Removes the first item if there is one. Python: `get_nowait` (which raises

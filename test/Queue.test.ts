@@ -28,6 +28,27 @@ const mixed = fc.oneof(
 // Items compare by their structured-clone bytes (-0, NaN, undefined and Dates included).
 const sortKey = (x: unknown): string => util.inspect(structuredClone(x), { depth: null })
 
+/**
+ * `n` items of every kind a queue carries, text of 1- to 4-byte UTF-8
+ * characters at lengths from 0 to past 4096 characters among them: through a
+ * small ring they meet its end at every offset.
+ */
+const ringItems = (n: number): Array<unknown> => {
+  const chars = ["a", "é", "中", "😀"]
+  const text = (i: number) => chars[i % 4]!.repeat((i * 7919) % (i % 53 === 0 ? 4500 : 300))
+  const kinds = [
+    (i: number) => text(i),
+    (i: number) => ({ id: i, name: text(i), tags: [i, text(i + 1)] }),
+    (i: number) => [i, text(i), null, true],
+    (i: number) => i * 1.5,
+    (i: number) => (i % 3 === 0 ? -0 : i % 3 === 1 ? NaN : BigInt(i)),
+    (i: number) => new Date(i * 1000),
+    (i: number) => (i % 4 === 0 ? undefined : i % 4 === 1 ? null : i % 4 === 2),
+    (i: number) => ({ deep: { er: [{ x: text(i) }] }, at: new Date(i) })
+  ]
+  return Array.from({ length: n }, (_, i) => kinds[i % kinds.length]!(i))
+}
+
 describe.each(methods)("Queue on %s", (startMethod) => {
   const make = (processes = 2) => Pool.make({ processes, startMethod })
 
@@ -41,6 +62,27 @@ describe.each(methods)("Queue on %s", (startMethod) => {
       expect(taken).toEqual(Array.from({ length: 2000 }, (_, i) => i))
       expect(yield* Queue.size(q)).toBe(0)
     }))
+
+  it.live("items of every kind pass a small ring many times over, in order, between workers and the main program", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      // capacity 8 keeps the ring small: records meet its end, and are written and read across it
+      const q = yield* Queue.make<unknown>({ capacity: 8 })
+      const items = ringItems(3000)
+      const producer = yield* pool.applyAsync(Q.produceItems, [q, items])
+      const taken = yield* pool.apply(Q.consume, [q, items.length])
+      expect(yield* Fiber.join(producer)).toBe(items.length)
+      expect(taken.map(sortKey)).toEqual(items.map(sortKey))
+      // the main program's offers to a worker, and a worker's to the main program
+      const some = items.slice(0, 40)
+      const back = yield* Effect.forkChild(pool.apply(Q.consume, [q, some.length]), { startImmediately: true })
+      for (const item of some) yield* Queue.offer(q, item)
+      expect((yield* Fiber.join(back)).map(sortKey)).toEqual(some.map(sortKey))
+      yield* pool.applyAsync(Q.produceItems, [q, some])
+      const here: Array<unknown> = []
+      for (let i = 0; i < some.length; i++) here.push(yield* Queue.take(q))
+      expect(here.map(sortKey)).toEqual(some.map(sortKey))
+    }), 60_000)
 
   it.live("the main program and a worker share one queue, nested anywhere in the arguments", () =>
     Effect.gen(function*() {

@@ -15,6 +15,7 @@
  * empty", head for "not full"): a waiting task is a callback, never a blocked
  * thread.
  */
+import { type InPlace, readInPlace, textBytes, type TextItem, textRoom, writeText } from "./codec.ts"
 import { type Cancel, defineKind, here, live, newId, R_ENDED, R_INVALID, R_OK, R_SHUTDOWN, type Reply, type SharedObject, stateChanged } from "./handles.ts"
 import { type CancelWait, waitWord } from "./waits.ts"
 
@@ -33,6 +34,10 @@ export const Q_PUT_BACK = 10 // data: bytes, returned to the front (an undone re
 export const Q_TAKE_MANY = 12 // data: [most items, items used since the last batch]; value: 1 to that many records; waits while empty
 export const Q_PUT_BACK_MANY = 13 // data: records, returned to the front in order (a child's unused batch)
 export const Q_AWAIT = 11 // waits until an item is there (value true) or the queue ended (false); data false: no wait
+// Q_TAKE and Q_OFFER on this thread's own view of the memory (never sent to a host): a take's value is an
+// InPlace (codec.ts) or bytes; an offer's data a TextItem (codec.ts) or bytes
+export const Q_TAKE_HERE = 14
+export const Q_OFFER_HERE = 15
 
 // 64-bit words (BigInt64 indexes) and 32-bit fields (Int32 indexes) of the header.
 const W_TAIL = 0 // (tail position, pushes)
@@ -75,6 +80,8 @@ interface Views {
   readonly w64: BigInt64Array
   readonly bytes: Uint8Array
   readonly words: Uint32Array
+  /** The records as a Buffer (its text reader), made again when the buffer has grown past it. */
+  text: Buffer | undefined
 }
 
 export class QueueCore implements SharedObject {
@@ -97,7 +104,8 @@ export class QueueCore implements SharedObject {
         i32: new Int32Array(sab, 0, HEADER / 4),
         w64: new BigInt64Array(sab, 0, 2),
         bytes: new Uint8Array(sab, HEADER),
-        words: new Uint32Array(sab, HEADER)
+        words: new Uint32Array(sab, HEADER),
+        text: undefined
       }
     })
   }
@@ -224,6 +232,36 @@ export class QueueCore implements SharedObject {
     return R_OK
   }
 
+  /** This thread's Buffer over the records, at least `cap` bytes long. */
+  private textView(cap: number): Buffer {
+    const v = this[views]
+    if (v.text === undefined || v.text.length < cap) v.text = Buffer.from(this.sab, HEADER, cap)
+    return v.text
+  }
+
+  /**
+   * `push`, but a TextItem is written where it will lie when it fits without
+   * wrapping (room is made for its longest UTF-8); else as bytes.
+   */
+  private pushHere(item: TextItem | Uint8Array): number {
+    if (item instanceof Uint8Array) return this.push(item)
+    const state = this.state()
+    if (state !== OPEN) return state === ENDED ? R_ENDED : R_SHUTDOWN
+    if (this.capacity > 0 && this.count() >= this.capacity) return -1
+    const most = textRoom(item)
+    if (!this.room(4 + ((most + 3) & ~3))) return -1
+    const { i32, w64, words } = this[views]
+    const cap = i32[I_CAP]
+    const tail = i32[I_TAIL]
+    const start = (tail + 4) & (cap - 1)
+    if (start + most > cap) return this.push(textBytes(item))
+    const length = writeText(this.textView(cap), start, item)
+    words[(tail & (cap - 1)) >>> 2] = length
+    Atomics.store(w64, W_TAIL, pack(tail + 4 + ((length + 3) & ~3), i32[I_PUSHES] + 1))
+    this.bump(I_PUSHED, I_WAIT_NOT_EMPTY)
+    return R_OK
+  }
+
   /** Removes the first record: the bytes, or a status when there is none. */
   private pop(): Uint8Array | number {
     if (this.count() === 0) {
@@ -237,6 +275,26 @@ export class QueueCore implements SharedObject {
     Atomics.store(w64, W_HEAD, pack(head + 4 + ((record.length + 3) & ~3), i32[I_POPS] + 1))
     this.bump(I_POPPED, I_WAIT_NOT_FULL)
     return record
+  }
+
+  /**
+   * Removes the first record, read where it lies when it can be (contiguous,
+   * and not a v8-serialized item): saves its copy (~150 ns of a ~1.3 µs take
+   * of a small object).
+   */
+  private popHere(): InPlace | Uint8Array | number {
+    if (this.count() === 0 || this.state() === SHUTDOWN) return this.pop()
+    const v = this[views]
+    const cap = v.i32[I_CAP]
+    const head = v.i32[I_HEAD]
+    const length = v.words[(head & (cap - 1)) >>> 2]
+    const start = (head + 4) & (cap - 1)
+    if (start + length > cap) return this.pop()
+    const item = readInPlace(this.textView(cap), start, start + length)
+    if (item === undefined) return this.pop()
+    Atomics.store(v.w64, W_HEAD, pack(head + 4 + ((length + 3) & ~3), v.i32[I_POPS] + 1))
+    this.bump(I_POPPED, I_WAIT_NOT_FULL)
+    return item
   }
 
   /**
@@ -378,6 +436,10 @@ export class QueueCore implements SharedObject {
       }
       case Q_TAKE:
         return this.retry(() => this.pop(), I_PUSHED, I_WAIT_NOT_EMPTY, (r) => typeof r === "number" ? reply(r) : reply(R_OK, r))
+      case Q_OFFER_HERE:
+        return this.retry(() => this.pushHere(data as TextItem | Uint8Array), I_POPPED, I_WAIT_NOT_FULL, (s) => reply(s))
+      case Q_TAKE_HERE:
+        return this.retry(() => this.popHere(), I_PUSHED, I_WAIT_NOT_EMPTY, (r) => typeof r === "number" ? reply(r) : reply(R_OK, r))
       case Q_POLL:
         this.locked(() => this.pop(), (r) => typeof r !== "number" ? reply(R_OK, r) : r === -1 || r === R_ENDED ? reply(R_OK, undefined) : reply(r))
         return undefined
