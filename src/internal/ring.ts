@@ -249,7 +249,8 @@ export class QueueCore implements SharedObject {
     if (state !== OPEN) return state === ENDED ? R_ENDED : R_SHUTDOWN
     if (this.capacity > 0 && this.count() >= this.capacity) return -1
     const most = textRoom(item)
-    if (!this.room(4 + ((most + 3) & ~3))) return -1
+    // room for its longest UTF-8 may be more than the buffer can grow to: then as bytes, of their exact length
+    if (!this.room(4 + ((most + 3) & ~3))) return this.push(textBytes(item))
     const { i32, w64, words } = this[views]
     const cap = i32[I_CAP]
     const tail = i32[I_TAIL]
