@@ -34,7 +34,7 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import * as Errors from "./errors.ts"
 import type { Uncloneable } from "./internal/clone.ts"
-import { decode, encode, encodeHere, type InPlace, isEncoded, TextItem } from "./internal/codec.ts"
+import { decode, encode, encodeHere, isEncoded, Unpacked } from "./internal/codec.ts"
 import { R_ENDED, R_OK, R_SHUTDOWN, type SharedObject } from "./internal/handles.ts"
 import { request } from "./internal/request.ts"
 import { Stream as loadStream } from "./internal/lazy.ts"
@@ -126,7 +126,7 @@ export const offer: {
     // on a thread that sees the queue's memory, text is written where it will lie
     if (self instanceof R.QueueCore) {
       const item = encodeHere(value, "item")
-      if (!(item instanceof TextItem) && !isEncoded(item)) return refused("Queue.offer", item)
+      if (!(item instanceof Unpacked) && !isEncoded(item)) return refused("Queue.offer", item)
       return request(core(self), R.Q_OFFER_HERE, item, done)
     }
     const bytes = encode(value, "item")
@@ -179,7 +179,7 @@ export const tryOffer: {
   }))
 
 const item = <A>(status: number, value: unknown): Effect.Effect<A, QueueError> =>
-  status === R_OK ? Effect.sync(() => decode(value as Uint8Array | InPlace) as A) : failed(status, value) as Effect.Effect<never, QueueError>
+  status === R_OK ? Effect.sync(() => decode(value as Uint8Array | Unpacked) as A) : failed(status, value) as Effect.Effect<never, QueueError>
 
 /**
  * Removes the first item, waiting while the queue is empty. Fails with

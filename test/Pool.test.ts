@@ -384,7 +384,6 @@ describe("Pool options and lifecycle", () => {
       // the second child is still held: the first runs the calls
       expect(yield* pool.apply(T.add, [1, 2])).toBe(3)
       expect(yield* pool.map(T.square, [1, 2, 3], { chunksize: 1 })).toEqual([1, 4, 9])
-      expect(fs.existsSync(path.join(dir, "release"))).toBe(false)
       // pool.workers waits for both
       const workers = yield* Effect.forkChild(pool.workers, { startImmediately: true })
       // once released it comes up and takes tasks: two that pass a barrier only together

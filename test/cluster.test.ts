@@ -29,6 +29,7 @@ import { againWhenMoved } from "../src/internal/clusterClient.ts"
 import { shardingConfig } from "./fixtures/cluster-config.ts"
 import { here } from "./fixtures/cluster-client-only.ts"
 import { add, boom, crash, echo, held, pid, Refused, refuse, sleepy, square, where } from "./fixtures/cluster-tasks.ts"
+import { awaitFile, awaitInDir } from "./support/files.ts"
 import * as Postgres from "./support/postgres.ts"
 import { startRunner } from "./support/runner.ts"
 
@@ -67,11 +68,11 @@ class Runners extends Context.Service<Runners, ReadonlyArray<ChildProcess>>()("t
 /** The Postgres url and the runners' root, for a runner started by a test. */
 class Setup extends Context.Service<Setup, { readonly url: string; readonly root: string }>()("test/Setup") {}
 
-/** Waits for a condition the test cannot be told about otherwise (a file, a result count): polls it, for up to 60 s. */
-const until = (what: string, condition: () => boolean) =>
-  Effect.sync(condition).pipe(
-    Effect.flatMap((ok) => ok ? Effect.void : Effect.fail(new Error(`still waiting for ${what}`))),
-    Effect.retry({ schedule: Schedule.spaced("50 millis"), times: 1200 })
+/** Waits until `holds()` is true of the markers in `dir` (an event on the directory); fails after 60 s naming `what`. */
+const until = (dir: string, what: string, holds: () => boolean) =>
+  awaitInDir(dir, holds).pipe(
+    Effect.timeout("60 seconds"),
+    Effect.mapError(() => new Error(`still waiting for ${what}`))
   )
 
 /** Waits until the runner `runner` holds shards: a map of 64 one-input chunks (over every entity id) reaches it. */
@@ -161,10 +162,7 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         const error = yield* Effect.flip(pool.apply(sleepy, [60_000, marker], { timeout: "1 second" }))
         assert.instanceOf(error, Errors.TaskTimedOut)
         // the runner writes the marker when its worker's fiber is interrupted
-        yield* Effect.sync(() => fs.existsSync(marker)).pipe(
-          Effect.flatMap((there) => there ? Effect.void : Effect.fail("not yet")),
-          Effect.retry({ schedule: Schedule.spaced("50 millis"), times: 200 })
-        )
+        yield* awaitFile(marker)
         fs.rmSync(marker, { force: true })
       }), 60_000)
 
@@ -290,7 +288,7 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         const xs = Array.from({ length: 16 }, (_, i) => [i, dir] as const)
         const fiber = yield* Effect.forkChild(Stream.runCollect(pool.imap(held, xs, { chunksize: 1, window: 16 })))
         // every input waits for <dir>/go: freeze the victim while it holds some of them
-        yield* until("an input started on the victim", () => startedOn(dir, victim!.pid).length > 0)
+        yield* until(dir, "an input started on the victim", () => startedOn(dir, victim!.pid).length > 0)
         victim!.kill("SIGSTOP")
         const frozen = startedOn(dir, victim!.pid)
         fs.writeFileSync(path.join(dir, "go"), "")
@@ -302,7 +300,7 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
           expect(fs.existsSync(path.join(dir, `start-${i}-${survivor!.pid}`))).toBe(true)
         }
         // resumed, the victim ends its copies; their replies go nowhere: a later call gets only its own
-        yield* until("the victim's late copies", () => frozen.every((i) => fs.existsSync(path.join(dir, `end-${i}-${victim!.pid}`))))
+        yield* until(dir, "the victim's late copies", () => frozen.every((i) => fs.existsSync(path.join(dir, `end-${i}-${victim!.pid}`))))
         const ys = Array.from({ length: 64 }, (_, i) => i)
         expect((yield* Stream.runCollect(pool.imap(where, ys, { chunksize: 1 }))).map(([i]) => i)).toEqual(ys)
       }).pipe(Effect.scoped), 60_000)
@@ -358,9 +356,9 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         // 2 s in the tests, and sent again by the pool: see againWhenMoved below)
         const xs = Array.from({ length: 16 }, (_, i) => [i, dir] as const)
         const fiber = yield* Effect.forkChild(pool.map(held, xs, { chunksize: 1 }))
-        yield* until("inputs running", () => fs.readdirSync(dir).some((f) => f.startsWith("start-")))
+        yield* until(dir, "inputs running", () => fs.readdirSync(dir).some((f) => f.startsWith("start-")))
         const joined = yield* startRunner(yield* Postgres.freePort(), url, root, "fixture")
-        yield* until("an input on the newcomer", () => startedOn(dir, joined.pid).length >= 1)
+        yield* until(dir, "an input on the newcomer", () => startedOn(dir, joined.pid).length >= 1)
         fs.writeFileSync(path.join(dir, "go"), "")
         const results = yield* Fiber.join(fiber)
         expect(results.map(([i]) => i)).toEqual(xs.map(([i]) => i))
@@ -378,7 +376,7 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         // have finished there
         const xs = Array.from({ length: 16 }, (_, i) => [i, dir] as const)
         const fiber = yield* Effect.forkChild(pool.map(held, xs, { chunksize: 1 }))
-        yield* until("an input running on the runner to stop", () => startedOn(dir, stopping.pid).length >= 1)
+        yield* until(dir, "an input running on the runner to stop", () => startedOn(dir, stopping.pid).length >= 1)
         const gone = Effect.callback<void>((resume) => {
           if (stopping.exitCode !== null || stopping.signalCode !== null) return resume(Effect.void)
           stopping.once("exit", () => resume(Effect.void))

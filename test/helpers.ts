@@ -55,15 +55,7 @@ export const isAlive = (pid: number): boolean => {
   }
 }
 
-/** Waits until a file exists (fs.watch on its directory: an event, not polling). */
-export const awaitFile = (file: string): Effect.Effect<void> =>
-  Effect.callback<void>((resume) => {
-    const watcher = fs.watch(path.dirname(file), () => {
-      if (fs.existsSync(file)) resume(Effect.void)
-    })
-    if (fs.existsSync(file)) resume(Effect.void)
-    return Effect.sync(() => watcher.close())
-  })
+export { awaitFile, awaitInDir } from "./support/files.ts"
 
 /**
  * Waits until all `processes` workers of `pool` are up (Pool.make returns with

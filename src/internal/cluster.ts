@@ -22,10 +22,9 @@ import * as Errors from "../errors.ts"
 import type { Any } from "../Task.ts"
 import { decodeExit, reviveLibError } from "./decode.ts"
 import * as P from "./protocol.ts"
+import { V8 as v8 } from "./lazy.ts"
 import { encodeError, type EncodedLibError } from "./wire.ts"
 
-// node:v8 costs ~0.5 ms to load; a program that imports the package root but uses no cluster does not pay it
-const v8 = () => process.getBuiltinModule("node:v8")
 
 // -- the entity -------------------------------------------------------------
 
@@ -42,7 +41,7 @@ export const Run = Rpc.make("Run", {
     /** v8.serialize of the argument list (apply) or of the inputs (map, starmap) */
     data: Schema.Uint8Array
   },
-  /** v8().serialize([status, value, chunk]) */
+  /** v8.serialize([status, value, chunk]) */
   success: Schema.Uint8Array
 })
 

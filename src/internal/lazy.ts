@@ -29,6 +29,9 @@ export const Stream = (): typeof StreamModule => stream ??= require("effect/Stre
 /** `effect/Schema`, loaded on first use. */
 export const Schema = (): typeof SchemaModule => schema ??= require("effect/Schema")
 
+/** `node:v8` (~0.5 ms at start-up): only queue items JSON cannot carry, and the cluster, need it. */
+export const V8 = (): typeof import("node:v8") => process.getBuiltinModule("node:v8")
+
 // What a Schema class has on itself (effect 4.1's makeClass), read through
 // the base before the Schema class exists: reading one makes it.
 const statics: ReadonlyArray<PropertyKey> = [
