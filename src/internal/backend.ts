@@ -66,7 +66,7 @@ const channels = new WeakMap<Raw, { readonly port: WorkerThreads.MessagePort; re
 // What V8 prints when a process runs out of heap (it then aborts).
 const heapOutOfMemory = "JavaScript heap out of memory"
 
-const spawnRaw = (kind: "thread" | "process", options: SpawnOptions): Raw => {
+const spawnRaw = (kind: "thread" | "process", options: SpawnOptions, name: string): Raw => {
   raiseMallocThresholds()
   if (kind === "thread") {
     const limits = options.maxMemoryMb === undefined
@@ -78,7 +78,7 @@ const spawnRaw = (kind: "thread" | "process", options: SpawnOptions): Raw => {
       resourceLimits: limits,
       env: options.env,
       execArgv: options.execArgv as Array<string> | undefined,
-      workerData: { [P.CHANNEL_KEY]: port2, [P.BELL_KEY]: bell },
+      workerData: { [P.CHANNEL_KEY]: port2, [P.BELL_KEY]: bell, [P.NAME_KEY]: name },
       transferList: [port2]
     })
     channels.set(worker, { port: port1, bell })
@@ -138,8 +138,10 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
           receive(batch)
         }
       }
+      // Process.current's name there
+      const name = options.name?.(index) ?? `PoolWorker-${index + 1}`
       const spawn = () => {
-        const w = spawnRaw(kind, options)
+        const w = spawnRaw(kind, options, name)
         raw = w
         const link = channels.get(w)
         channel = link?.port
@@ -220,9 +222,10 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
           void exited.then(() => resume(Effect.sync(death)))
         }
         w.on("message", (message: readonly [0] | readonly [1, ReadonlyArray<unknown>]) => {
-          // ready: the slot opens once a ping has come back, which carries
-          // the worker's name (Process.current there)
-          if (message[0] === 0) tell([0, [P.OP_PING, P.PING_ID, "", options.name?.(index) ?? `PoolWorker-${index + 1}`]])
+          // a child's ready: the slot opens once a ping has come back, which
+          // carries the worker's name (a thread has its name from the start
+          // and answers the ping unasked)
+          if (message[0] === 0) tell([0, [P.OP_PING, P.PING_ID, "", name]])
           else onBatch(message[1])
         })
         // An 'error' (an uncaught exception, a failed spawn, a closed channel)

@@ -2,7 +2,9 @@
  * The entry of every worker thread and child process. It speaks the
  * `effect/workers` platform protocol (`[0]` ready and `[1, data]` out;
  * `[0, data]` requests and `[1]` close in) with the main program's
- * backend (backend.ts), and hands request batches to the executor.
+ * backend (backend.ts), and hands request batches to the executor. A thread
+ * skips the ready message: it answers the handshake's ping on its channel
+ * as soon as it is up.
  *
  * It imports no Effect module at start: `effect/Effect` alone costs ~45 ms
  * per worker, and a worker that runs plain functions never needs it. Effect,
@@ -217,7 +219,11 @@ port.on("message", (message: readonly [0, ReadonlyArray<unknown>] | readonly [1]
 })
 // the ports open now are this thread's own (the platform's, the channel, stdio)
 const ownPorts = channel === undefined ? 0 : process.getActiveResourcesInfo().filter((resource) => resource === "MessagePort").length
-send([0])
+// Ready. A thread knows its name already and answers the handshake's ping
+// unasked; a child says it is up and is sent its name.
+const name: unknown = WorkerThreads.workerData?.[P.NAME_KEY]
+if (channel !== undefined && typeof name === "string") executor.receive([P.OP_PING, P.PING_ID, "", name])
+else send([0])
 
 // A worker's uncaught error (or unhandled rejection) is sent to the main
 // program before it exits: a child process has only its exit code, and a
