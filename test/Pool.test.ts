@@ -12,7 +12,8 @@ import * as fc from "fast-check"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Pool, StartMethod } from "../src/index.ts"
+import { Barrier, Pool, StartMethod } from "../src/index.ts"
+import * as Barriers from "./fixtures/barriers.ts"
 import * as T from "./fixtures/tasks.ts"
 import { allWorkersUp, childPids, tempDir } from "./helpers.ts"
 import { makeSignals } from "./signals.ts"
@@ -28,6 +29,15 @@ describe.each(methods)("Pool on %s", (startMethod) => {
       expect(yield* pool.apply(T.add, [20, 22])).toBe(42)
       expect(yield* pool.apply(T.asyncDouble, [4])).toBe(8)
       expect(yield* pool.apply(T.effectDouble, [5])).toBe(10)
+    }))
+
+  it.live("each worker is PoolWorker-<n> to Process.current (the main program on fiber)", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      // both wait at one barrier: one call runs on each worker
+      const barrier = yield* Barrier.make(2)
+      const names = yield* pool.starmap(Barriers.whoAfterWait, [[barrier], [barrier]], { chunksize: 1 })
+      expect(names.toSorted()).toEqual(startMethod === "fiber" ? ["MainProcess", "MainProcess"] : ["PoolWorker-1", "PoolWorker-2"])
     }))
 
   it.live("map equals Array.map for any inputs and chunksize", () =>
