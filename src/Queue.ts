@@ -36,7 +36,8 @@ import * as Errors from "./errors.ts"
 import type { Uncloneable } from "./internal/clone.ts"
 import { decode, encode, encodeHere, isEncoded, Unpacked } from "./internal/codec.ts"
 import { R_ENDED, R_OK, R_SHUTDOWN, type SharedObject } from "./internal/handles.ts"
-import { request } from "./internal/request.ts"
+import { ANSWERED, answered, request, requestNow } from "./internal/request.ts"
+import { NOW, now, syncStep } from "./internal/syncpath.ts"
 import { Stream as loadStream } from "./internal/lazy.ts"
 import * as R from "./internal/ring.ts"
 
@@ -121,18 +122,24 @@ export const make: <A = unknown>(
 export const offer: {
   <A>(value: A): (self: Queue<A>) => Effect.Effect<void, QueueError | Errors.SerializationError>
   <A>(self: Queue<A>, value: A): Effect.Effect<void, QueueError | Errors.SerializationError>
-} = dual(2, <A>(self: Queue<A>, value: A) =>
-  Effect.suspend((): Effect.Effect<void, QueueError | Errors.SerializationError> => {
-    // on a thread that sees the queue's memory, text is written where it will lie
-    if (self instanceof R.QueueCore) {
-      const item = encodeHere(value, "item")
-      if (!(item instanceof Unpacked) && !isEncoded(item)) return refused("Queue.offer", item)
-      return request(core(self), R.Q_OFFER_HERE, item, done)
-    }
-    const bytes = encode(value, "item")
-    if (!isEncoded(bytes)) return refused("Queue.offer", bytes)
-    return request(core(self), R.Q_OFFER, bytes, done)
-  }))
+} = dual(2, <A>(self: Queue<A>, value: A): Effect.Effect<void, QueueError | Errors.SerializationError> =>
+  // on a thread that sees the queue's memory, text is written where it will
+  // lie, and a `yield*` that finds room is done without the run loop
+  self instanceof R.QueueCore
+    ? syncStep(self, value, offerHere)
+    : Effect.suspend((): Effect.Effect<void, QueueError | Errors.SerializationError> => {
+      const bytes = encode(value, "item")
+      if (!isEncoded(bytes)) return refused("Queue.offer", bytes)
+      return request(core(self), R.Q_OFFER, bytes, done)
+    }))
+
+const offerHere = (self: R.QueueCore, value: unknown): Effect.Effect<void, QueueError | Errors.SerializationError> | typeof NOW => {
+  const item = encodeHere(value, "item")
+  if (!(item instanceof Unpacked) && !isEncoded(item)) return refused("Queue.offer", item)
+  const waiting = requestNow(self, R.Q_OFFER_HERE, item, done)
+  if (waiting !== ANSWERED) return waiting
+  return answered.status === R_OK ? now(undefined) : done(answered.status, answered.value)
+}
 
 /**
  * Adds every item, in order, waiting for room as needed. Nothing is enqueued
@@ -190,8 +197,23 @@ const item = <A>(status: number, value: unknown): Effect.Effect<A, QueueError> =
  * @category taking
  */
 export const take = <A>(self: Queue<A>): Effect.Effect<A, QueueError> =>
-  // on a thread that sees the queue's memory, the item is read where it lies
-  request(core(self), self instanceof R.QueueCore ? R.Q_TAKE_HERE : R.Q_TAKE, undefined, item<A>)
+  // on a thread that sees the queue's memory, the item is read where it
+  // lies, and a `yield*` that finds one is done without the run loop
+  self instanceof R.QueueCore
+    ? syncStep(self, undefined, takeHere) as Effect.Effect<A, QueueError>
+    : request(core(self), R.Q_TAKE, undefined, item<A>)
+
+const takeHere = (self: R.QueueCore): Effect.Effect<unknown, QueueError> | typeof NOW => {
+  const waiting = requestNow(self, R.Q_TAKE_HERE, undefined, item)
+  if (waiting !== ANSWERED) return waiting
+  if (answered.status !== R_OK) return failed(answered.status, answered.value) as Effect.Effect<never, QueueError>
+  const value = answered.value as Uint8Array | Unpacked
+  try {
+    return now(decode(value))
+  } catch (e) {
+    return Effect.die(e)
+  }
+}
 
 /**
  * Removes the first item if there is one. Python: `get_nowait` (which raises

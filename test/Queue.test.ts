@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import * as util from "node:util"
@@ -266,6 +267,20 @@ describe("Queue, thread transport", () => {
       expect(Atomics.load(flag, 0)).toBe(1)
       expect(yield* Fiber.join(consumer)).toBe(10_000 * 10_001 / 2)
       expect(yield* Fiber.join(producer)).toBe(10_000)
+    }))
+
+  it.live("a task looping on offer and take that never wait is still interruptible: its onInterrupt runs in the worker", () =>
+    Effect.gen(function*() {
+      // a worker killed after the grace period would run no finalizer: give it all the time it needs
+      const pool = yield* Pool.make({ processes: 1, startMethod: "thread", interruptGracePeriod: "60 seconds" })
+      const q = yield* Queue.make<number>()
+      const events = yield* Queue.make<string>()
+      const spinning = yield* Effect.forkChild(pool.apply(Q.spinOnQueue, [q, events]))
+      expect(yield* Queue.take(events)).toBe("started")
+      // returns once the worker has interrupted the task (its calls done in place still yield now and then)
+      yield* Fiber.interrupt(spinning)
+      expect(yield* Queue.poll(events)).toEqual(Option.some("interrupted"))
+      expect(yield* pool.apply(Q.consume, [q, 0])).toEqual([])
     }))
 
   it.live("a worker that dies holding a queue's lock does not leave it locked for the others", () =>

@@ -1,14 +1,21 @@
 /**
  * Effects whose common case is a synchronous step (a free lock taken, a held
- * one released) and that a task yields in a tight loop.
+ * one released, an item offered to or taken from a queue with room or items)
+ * and that a task yields in a tight loop.
  *
  * `yield* effect` calls `effect[Symbol.iterator]()`: Effect's own iterator
- * hands the effect to the fiber's run loop, ~25 ns a yield. The iterator
- * made here runs the step first, in that call (the fiber is current), and
- * when it completes returns an iterator that is already done: the `yield*`
- * ends without entering the run loop. Only the rest of the work (a wait, an
+ * hands the effect to the fiber's run loop, ~25 ns a yield and more for each
+ * Effect the step is made of. The iterator made here runs the step first, in
+ * that call (the fiber is current), and when it completes returns an
+ * iterator that is already done, with the step's value: the `yield*` ends
+ * without entering the run loop. Only the rest of the work (a wait, an
  * error) goes through the run loop. Used as a plain Effect (piped, forked),
  * it runs the same step in a `suspend`.
+ *
+ * The run loop yields to other fibers (and, through the scheduler, to the
+ * event loop: a worker's interrupt requests) every 2048 operations; steps
+ * done here are not counted there, so every 2048th of them goes through the
+ * run loop after a `yieldNow` instead.
  *
  * The step is a function shared by every object of a kind, called with the
  * object: one iterator function for all of them keeps the `yield*` sites
@@ -22,17 +29,64 @@ import * as Effect from "effect/Effect"
 const DONE: IteratorResult<never, void> = { done: true, value: undefined }
 const FINISHED: Iterator<never, void, unknown> = { next: () => DONE }
 
-const TARGET = "~emp/target"
-const STEP = "~emp/step"
+/** An iterator already done with `value` (its own result). */
+class Finished<A> {
+  readonly done = true
+  readonly value: A
+  constructor(value: A) {
+    this.value = value
+  }
+  next(): IteratorResult<never, A> {
+    return this
+  }
+}
 
-function iterate(this: any): Iterator<unknown, void, unknown> {
-  const rest = this[STEP](this[TARGET])
-  return rest === undefined ? FINISHED : rest[Symbol.iterator]()
+// Effect's default operations between two yields of a fiber (MaxOpsBeforeYield)
+const BUDGET = 2048
+let steps = 0
+
+/** Whether this step should go through the run loop, after a yield. */
+const yieldDue = (): boolean => {
+  if (++steps < BUDGET) return false
+  steps = 0
+  return true
+}
+
+const TARGET = Symbol("effect-multiprocessing/target")
+const ARG = Symbol("effect-multiprocessing/arg")
+const STEP = Symbol("effect-multiprocessing/step")
+
+/** What a step returns when it completed with `value`: see `now`. */
+export const NOW: unique symbol = Symbol("effect-multiprocessing/now")
+let nowValue: unknown
+
+/** A step's completion with `value`, returned as `return now(value)`. */
+export const now = (value: unknown): typeof NOW => {
+  nowValue = value
+  return NOW
+}
+
+const takeNow = (): unknown => {
+  const value = nowValue
+  nowValue = undefined
+  return value
+}
+
+function iterate(this: any): Iterator<unknown, unknown, unknown> {
+  if (yieldDue()) return Effect.andThen(Effect.yieldNow, this as Effect.Effect<unknown>)[Symbol.iterator]()
+  const rest = this[STEP](this[TARGET], this[ARG])
+  if (rest === undefined) return FINISHED
+  if (rest === NOW) {
+    const value = takeNow()
+    return value === undefined ? FINISHED : new Finished(value)
+  }
+  return rest[Symbol.iterator]()
 }
 
 /**
  * `step(target)` does the work and returns `undefined` when it completed
- * (the effect's value is `undefined`), or the Effect that finishes it.
+ * (the effect's value is `undefined`), or the Effect that finishes it. One
+ * such effect per target, made once.
  */
 export const syncFirst = <T, E, R>(
   target: T,
@@ -42,5 +96,27 @@ export const syncFirst = <T, E, R>(
   Object.defineProperty(effect, TARGET, { value: target })
   Object.defineProperty(effect, STEP, { value: step })
   Object.defineProperty(effect, Symbol.iterator, { value: iterate })
+  return effect
+}
+
+/**
+ * `step(target, arg)` does the work and returns `now(value)` when it
+ * completed, or the Effect that finishes it. An effect per call: its
+ * properties are plain stores (`defineProperty` on each would cost more than
+ * the run loop it saves).
+ */
+export const syncStep = <T, X, A, E, R>(
+  target: T,
+  arg: X,
+  step: (target: T, arg: X) => Effect.Effect<A, E, R> | typeof NOW
+): Effect.Effect<A, E, R> => {
+  const effect: any = Effect.suspend(() => {
+    const rest = step(target, arg)
+    return rest === NOW ? Effect.succeed(takeNow() as A) : rest
+  })
+  effect[TARGET] = target
+  effect[ARG] = arg
+  effect[STEP] = step
+  effect[Symbol.iterator] = iterate
   return effect
 }
