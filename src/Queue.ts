@@ -36,7 +36,7 @@ import * as Errors from "./errors.ts"
 import type { Uncloneable } from "./internal/clone.ts"
 import { decode, encode, encodeHere, isEncoded, Unpacked } from "./internal/codec.ts"
 import { R_ENDED, R_OK, R_SHUTDOWN, type SharedObject } from "./internal/handles.ts"
-import { ANSWERED, answered, request, requestNow } from "./internal/request.ts"
+import { request } from "./internal/request.ts"
 import { NOW, now, syncStep } from "./internal/syncpath.ts"
 import { Stream as loadStream } from "./internal/lazy.ts"
 import * as R from "./internal/ring.ts"
@@ -136,9 +136,9 @@ export const offer: {
 const offerHere = (self: R.QueueCore, value: unknown): Effect.Effect<void, QueueError | Errors.SerializationError> | typeof NOW => {
   const item = encodeHere(value, "item")
   if (!(item instanceof Unpacked) && !isEncoded(item)) return refused("Queue.offer", item)
-  const waiting = requestNow(self, R.Q_OFFER_HERE, item, done)
-  if (waiting !== ANSWERED) return waiting
-  return answered.status === R_OK ? now(undefined) : done(answered.status, answered.value)
+  const status = self.offerNow(item)
+  if (status === -1) return request(self, R.Q_OFFER_HERE, item, done)
+  return status === R_OK ? now(undefined) : done(status, undefined)
 }
 
 /**
@@ -204,12 +204,11 @@ export const take = <A>(self: Queue<A>): Effect.Effect<A, QueueError> =>
     : request(core(self), R.Q_TAKE, undefined, item<A>)
 
 const takeHere = (self: R.QueueCore): Effect.Effect<unknown, QueueError> | typeof NOW => {
-  const waiting = requestNow(self, R.Q_TAKE_HERE, undefined, item)
-  if (waiting !== ANSWERED) return waiting
-  if (answered.status !== R_OK) return failed(answered.status, answered.value) as Effect.Effect<never, QueueError>
-  const value = answered.value as Uint8Array | Unpacked
+  const taken = self.takeNow()
+  if (taken === -1) return request(self, R.Q_TAKE_HERE, undefined, item)
+  if (typeof taken === "number") return failed(taken) as Effect.Effect<never, QueueError>
   try {
-    return now(decode(value))
+    return now(decode(taken))
   } catch (e) {
     return Effect.die(e)
   }

@@ -406,6 +406,32 @@ export class QueueCore implements SharedObject {
     this.bump(I_DONE_CHANGED, I_WAIT_DONE)
   }
 
+  // -- without waiting, here ----------------------------------------------------------
+
+  /**
+   * An offer on this thread's view that does not wait: R_OK, a status, or -1
+   * when it would wait (full, or the lock busy); then the request
+   * (Q_OFFER_HERE) tries again and waits. No closure is made on this path.
+   */
+  offerNow(item: Unpacked | Uint8Array): number {
+    if (!this.tryLock()) return -1
+    try {
+      return this.push(item)
+    } finally {
+      this.unlock()
+    }
+  }
+
+  /** A take on this thread's view that does not wait: the item (as `pop(true)`), a status, or -1 as `offerNow`. */
+  takeNow(): Uint8Array | Unpacked | number {
+    if (!this.tryLock()) return -1
+    try {
+      return this.pop(true)
+    } finally {
+      this.unlock()
+    }
+  }
+
   // -- requests ----------------------------------------------------------------------
 
   request(op: number, data: unknown, reply: Reply): Cancel | undefined {
