@@ -14,9 +14,13 @@
  *
  * The run loop yields to other fibers (and, through the scheduler, to the
  * event loop: a worker's interrupt requests) every 2048 operations; steps
- * done here are not counted there, so every 16384th of them goes through
- * the run loop after a `yieldNow` instead (~0.5 ms of lock pairs; the count
- * costs a loop of nothing but lock pairs ~15%, a yield every 2048 ~25%).
+ * done here are not counted there. A call's steps (`syncStep`: a queue's
+ * offer or take, ~0.5 µs each) count, and every 16384th goes through the
+ * run loop after a `yieldNow`. A lock's (`syncFirst`, ~20 ns each) do not:
+ * the count and its rare branch cost a loop of nothing but lock pairs
+ * 15-50% (the branch deoptimizes the loop when it is first taken), and a
+ * task that takes and releases a free lock with nothing else in between
+ * (no Effect of its own) is the one that cannot be interrupted.
  *
  * The step is a function shared by every object of a kind, called with the
  * object: one iterator function for all of them keeps the `yield*` sites
@@ -73,10 +77,6 @@ const takeNow = (): unknown => {
 // One iterator per kind of effect (a lock's, a call's): each reads the same
 // properties of the same shape, which keeps it monomorphic.
 function iterate(this: any): Iterator<unknown, void, unknown> {
-  if (--left === 0) {
-    left = BUDGET
-    return afterYield(this) as Iterator<unknown, void, unknown>
-  }
   const rest = this[STEP](this[TARGET])
   return rest === undefined ? FINISHED : rest[Symbol.iterator]()
 }
