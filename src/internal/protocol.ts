@@ -60,11 +60,11 @@ export const CHANNEL_KEY = "effect-multiprocessing/channel"
  * while the thread sleeps on it in `Atomics.wait` (worker.ts).
  */
 export const BELL_KEY = "effect-multiprocessing/bell"
+export const BELL_POSTS = 0
+export const BELL_SLEEPING = 1
 /**
  * A thread's name (`Process.current` there), given at spawn: the thread
  * answers the handshake's ping by itself as soon as it is up, instead of
  * waiting for a ping from the main program (one round trip less at start).
  */
 export const NAME_KEY = "effect-multiprocessing/name"
-export const BELL_POSTS = 0
-export const BELL_SLEEPING = 1

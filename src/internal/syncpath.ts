@@ -31,9 +31,6 @@
  */
 import * as Effect from "effect/Effect"
 
-const DONE: IteratorResult<never, void> = { done: true, value: undefined }
-const FINISHED: Iterator<never, void, unknown> = { next: () => DONE }
-
 /** An iterator already done with `value` (its own result). */
 class Finished<A> {
   readonly done = true
@@ -45,6 +42,8 @@ class Finished<A> {
     return this
   }
 }
+
+const FINISHED = new Finished<void>(undefined)
 
 // Steps done here between two that go through the run loop after a yield
 const BUDGET = 16384
