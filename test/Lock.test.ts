@@ -3,7 +3,8 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import { Lock, Pool, Process, Queue } from "../src/index.ts"
+import * as Option from "effect/Option"
+import { Lock, Pool, Process, Queue, RLock } from "../src/index.ts"
 import * as T from "./fixtures/locks.ts"
 
 const methods = ["thread", "process", "fiber"] as const
@@ -112,4 +113,23 @@ describe.each(["thread", "process"] as const)("Lock faults on %s", (startMethod)
       expect(yield* Lock.locked(lock)).toBe(true) // now the main program's
       yield* Lock.release(lock)
     }))
+})
+
+describe("Lock on thread: calls done in place", () => {
+  it.live.each([["Lock", Lock.make], ["RLock", RLock.make]] as const)(
+    "a task looping on a free %s (never waiting) is still interruptible: its onInterrupt runs in the worker",
+    ([, make]) =>
+      Effect.gen(function*() {
+        // a worker killed after the grace period would run no finalizer: give it all the time it needs
+        const pool = yield* Pool.make({ processes: 1, startMethod: "thread", interruptGracePeriod: "60 seconds" })
+        const lock = yield* make()
+        const events = yield* Queue.make<string>()
+        const spinning = yield* Effect.forkChild(pool.apply(T.spinOnLock, [lock, events]))
+        expect(yield* Queue.take(events)).toBe("started")
+        // returns once the worker has interrupted the task: the lock's next step
+        // sees the interrupt request unread and lets the worker read it
+        yield* Fiber.interrupt(spinning)
+        expect(yield* Queue.poll(events)).toEqual(Option.some("interrupted"))
+      })
+  )
 })

@@ -18,9 +18,12 @@
  * offer or take, ~0.5 µs each) count, and every 16384th goes through the
  * run loop after a `yieldNow`. A lock's (`syncFirst`, ~20 ns each) do not:
  * the count and its rare branch cost a loop of nothing but lock pairs
- * 15-50% (the branch deoptimizes the loop when it is first taken), and a
- * task that takes and releases a free lock with nothing else in between
- * (no Effect of its own) is the one that cannot be interrupted.
+ * 15-50% (the branch deoptimizes the loop when it is first taken). On a
+ * worker thread a lock's step looks at its `inbox` instead: while a message
+ * of the main program's is unread (an interrupt request among them), it
+ * goes through the run loop after a yield, and the worker reads it. A loop
+ * of nothing but lock pairs in the main program (the `fiber` start method)
+ * is, like any synchronous loop there, not interruptible until it waits.
  *
  * The step is a function shared by every object of a kind, called with the
  * object: one iterator function for all of them keeps the `yield*` sites
@@ -30,6 +33,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import { BELL_POSTS } from "./protocol.ts"
 
 /** An iterator already done with `value` (its own result). */
 class Finished<A> {
@@ -73,9 +77,21 @@ const takeNow = (): unknown => {
   return value
 }
 
+/**
+ * A worker thread's messages from the main program: the main program counts
+ * its posts in the thread's doorbell (`bell[BELL_POSTS]`, backend.ts), the
+ * thread counts those it read (worker.ts). Unset elsewhere.
+ */
+export const inbox: { bell: Int32Array | undefined; read: number } = { bell: undefined, read: 0 }
+
 // One iterator per kind of effect (a lock's, a call's): each reads the same
 // properties of the same shape, which keeps it monomorphic.
 function iterate(this: any): Iterator<unknown, void, unknown> {
+  const bell = inbox.bell
+  // A plain read, not `Atomics.load` (which cost a loop of lock pairs ~20%
+  // here): the lock's own compare-and-swap between two reads keeps the
+  // compiler from reusing one, and a post seen a step late costs nothing.
+  if (bell !== undefined && bell[BELL_POSTS] !== inbox.read) return afterYield(this) as Iterator<unknown, void, unknown>
   const rest = this[STEP](this[TARGET])
   return rest === undefined ? FINISHED : rest[Symbol.iterator]()
 }

@@ -20,6 +20,7 @@ import { setFatal } from "./importing.ts"
 import { raiseMallocThresholds } from "./mallocWarmup.ts"
 import * as P from "./protocol.ts"
 import { withServices } from "./services.ts"
+import { inbox } from "./syncpath.ts"
 import { encodeError } from "./wire.ts"
 
 const parentPort = WorkerThreads.parentPort
@@ -111,6 +112,8 @@ const runEffect: Run = (effect, onExit, services) => {
 //   meanwhile waits at most a slice. piscina's `Atomics.wait` freezes such
 //   work until the next task (piscina #331, #346).
 const bell: Int32Array | undefined = WorkerThreads.workerData?.[P.BELL_KEY]
+// a lock's step done in place reads it: an unread message sends it through the run loop (syncpath.ts)
+inbox.bell = bell
 const POLL_MS = 0.05
 const SLICE_MS = 10
 const SLEEP_MS = 20
@@ -125,6 +128,7 @@ let closing = false
 const takeOne = (port: WorkerThreads.MessagePort): boolean => {
   const message = WorkerThreads.receiveMessageOnPort(port)
   if (message === undefined) return false
+  inbox.read++
   executor.receive(message.message)
   return true
 }
@@ -206,7 +210,10 @@ const executor = makeExecutor({
   run: runEffect,
   worker: true
 })
-channel?.on("message", executor.receive)
+channel?.on("message", (batch: ReadonlyArray<unknown>) => {
+  inbox.read++
+  executor.receive(batch)
+})
 
 const port = (parentPort ?? process) as unknown as NodeJS.EventEmitter
 port.on("message", (message: readonly [0, ReadonlyArray<unknown>] | readonly [1]) => {
