@@ -33,6 +33,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import { inbox } from "./inbox.ts"
 import { BELL_POSTS } from "./protocol.ts"
 
 /** An iterator already done with `value` (its own result). */
@@ -76,13 +77,6 @@ const takeNow = (): unknown => {
   nowValue = undefined
   return value
 }
-
-/**
- * A worker thread's messages from the main program: the main program counts
- * its posts in the thread's doorbell (`bell[BELL_POSTS]`, backend.ts), the
- * thread counts those it read (worker.ts). Unset elsewhere.
- */
-export const inbox: { bell: Int32Array | undefined; read: number } = { bell: undefined, read: 0 }
 
 // One iterator per kind of effect (a lock's, a call's): each reads the same
 // properties of the same shape, which keeps it monomorphic.

@@ -17,10 +17,10 @@ import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
 import { type Interrupt, makeExecutor, type Run } from "./executor.ts"
 import { setFatal } from "./importing.ts"
+import { inbox } from "./inbox.ts"
 import { raiseMallocThresholds } from "./mallocWarmup.ts"
 import * as P from "./protocol.ts"
 import { withServices } from "./services.ts"
-import { inbox } from "./syncpath.ts"
 import { encodeError } from "./wire.ts"
 
 const parentPort = WorkerThreads.parentPort
