@@ -99,6 +99,12 @@ const spawnRaw = (kind: "thread" | "process", options: SpawnOptions, name: strin
   })
 }
 
+/** Counts a post in a thread's doorbell, and wakes the thread if it sleeps on it (worker.ts). */
+const ring = (bell: Int32Array): void => {
+  Atomics.add(bell, P.BELL_POSTS, 1)
+  if (Atomics.load(bell, P.BELL_SLEEPING) === 1) Atomics.notify(bell, P.BELL_POSTS, 1)
+}
+
 /** `thread` (worker_threads) and `process` (child_process.fork). */
 export const workerBackend = (kind: "thread" | "process", options: SpawnOptions): Backend => ({
   incarnate: (index, up, receive) =>
@@ -120,9 +126,7 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       const post = (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => {
         if (channel !== undefined) {
           channel.postMessage(batch, transfers as Array<Transferable>)
-          // a thread asleep waiting for this is woken on its doorbell (worker.ts)
-          Atomics.add(bell!, P.BELL_POSTS, 1)
-          if (Atomics.load(bell!, P.BELL_SLEEPING) === 1) Atomics.notify(bell!, P.BELL_POSTS, 1)
+          ring(bell!)
         } else (raw as ChildProcess.ChildProcess).send([0, batch])
       }
       // Replies: on the thread's channel, or in `[1, batch]` messages from a child.
@@ -200,8 +204,12 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       const tell = (message: unknown) => {
         try {
           if (raw === undefined) return
-          if ("terminate" in raw) raw.postMessage(message)
-          else if (raw.connected) raw.send(message as ChildProcess.Serializable)
+          if ("terminate" in raw) {
+            raw.postMessage(message)
+            // rung like a post on the channel: a thread asleep on its doorbell
+            // would read a close request only when its sleep ends (~20 ms)
+            if (bell !== undefined) ring(bell)
+          } else if (raw.connected) raw.send(message as ChildProcess.Serializable)
         } catch {
           // a worker that is gone; its exit is reported
         }

@@ -56,7 +56,7 @@ export const isExitOp = (op: number): boolean => op === OP_MAP_EXIT || op === OP
 export const CHANNEL_KEY = "effect-multiprocessing/channel"
 /**
  * A thread's doorbell (an Int32Array on a SharedArrayBuffer): `[BELL_POSTS]`
- * counts the main program's posts on the channel, `[BELL_SLEEPING]` is 1
+ * counts the main program's posts (on the channel, and its close request), `[BELL_SLEEPING]` is 1
  * while the thread sleeps on it in `Atomics.wait` (worker.ts).
  */
 export const BELL_KEY = "effect-multiprocessing/bell"

@@ -217,6 +217,7 @@ channel?.on("message", (batch: ReadonlyArray<unknown>) => {
 
 const port = (parentPort ?? process) as unknown as NodeJS.EventEmitter
 port.on("message", (message: readonly [0, ReadonlyArray<unknown>] | readonly [1]) => {
+  inbox.read++ // a thread's doorbell counts these too (backend.ts)
   if (message[0] === 0) return executor.receive(message[1])
   // close: let the event loop empty so that the worker exits
   closing = true
