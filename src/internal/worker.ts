@@ -12,6 +12,7 @@
  * Effect.
  */
 import type * as Exit from "effect/Exit"
+import type * as Logger from "effect/Logger"
 import { availableParallelism } from "node:os"
 import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
@@ -47,16 +48,20 @@ const loadRuntime = (): Promise<Run> =>
   loading ??= Promise.all([
     import("effect/Context"),
     import("effect/Effect"),
-    import("effect/Logger"),
     import("effect/References"),
     import("./bootstrap.ts")
-  ]).then(([Context, Effect, Logger, References, Bootstrap]) => {
-    const forward = Logger.make((options) => {
-      const parts = Array.isArray(options.message) ? options.message : [options.message]
-      const message = parts.map((part) => findUncloneable(part, "") === undefined ? part : String(part))
-      const annotations = options.fiber.getRef(References.CurrentLogAnnotations)
-      executor.log(options.logLevel, message, annotations, options.date.getTime())
-    })
+  ]).then(([Context, Effect, References, Bootstrap]) => {
+    // What the runtime calls `log` on (all it asks of a logger), made without
+    // `Logger.make`: effect/Logger loads 22 more modules of effect (FileSystem,
+    // Stream...), ~20 ms of each worker's first Effect task.
+    const forward: Logger.Logger<unknown, void> = {
+      log: (options) => {
+        const parts = Array.isArray(options.message) ? options.message : [options.message]
+        const message = parts.map((part) => findUncloneable(part, "") === undefined ? part : String(part))
+        const annotations = options.fiber.getRef(References.CurrentLogAnnotations)
+        executor.log(options.logLevel, message, annotations, options.date.getTime())
+      }
+    } as Logger.Logger<unknown, void>
     // a task's fiber may make pools (nested parallelism): see bootstrap.ts
     const base = Context.add(Context.make(References.CurrentLoggers, new Set([forward])), Bootstrap.InTask, true)
     const runFork = Effect.runForkWith(base)
