@@ -303,6 +303,25 @@ allScenarios.push({
     ours("10", { n: sizes.items / 20, warm: sizes.items / 20, workers: 1, method }, sizes.items / 20, `ours ${method}`)
   ]).concat(pyVariant("python", "10", { n: sizes.items / 20, warm: 1_000, workers: 1 }, sizes.items / 20))
 })
+// Process (the tutorials' first program): start one, join it; Python's three start methods beside ours.
+const starts = { n: quick ? 4 : 10, warm: 2 }
+allScenarios.push({
+  id: "12",
+  title: `Process start + join: a process running x => x + 1, started and joined ${starts.n} times after 2 warm-up, ` +
+    "median (Python: Process(target, args).start() + join(), the value back on a Queue; ours: its task module " +
+    "imports only Task, or imports effect and returns an Effect)",
+  unit: "ms",
+  higherIsBetter: false,
+  variants: [
+    ...(["thread", "process", "fiber"] as const).map((method) =>
+      ours("12", { ...starts, method }, triangle(starts.n - 1), `ours ${method}`)
+    ),
+    ours("12", { ...starts, method: "thread", effect: true }, triangle(starts.n - 1), "ours thread, Effect task"),
+    ...(["fork", "forkserver", "spawn"] as const).flatMap((method) =>
+      pyVariant(`python ${method}`, "12", { ...starts, method }, triangle(starts.n - 1))
+    )
+  ]
+})
 // The Pool on a cluster (issue "Beyond one machine"): bench/cluster.ts starts a temporary PostgreSQL and two local
 // runners of 2 threads in each measuring process, beside a local pool of 2 on the same cores. Skipped without
 // PostgreSQL's server programs (scripts/postgres.sh installs them).
@@ -579,7 +598,10 @@ const targets: Array<Target> = [
     ratio: (o, p) => o / p,
     need: "-",
     pass: () => true
-  }
+  },
+  // Node cannot fork: a thread is the nearest to Python's spawn (a fresh interpreter that imports the task's module).
+  { name: "12 Process start + join thread <= Python spawn", scenario: "12", self: "ours thread", peer: "python spawn", ratio: (o, p) => o / p, need: "<= 1", pass: (r) => r <= 1 },
+  { name: "12 Process thread vs Python fork (no target)", scenario: "12", self: "ours thread", peer: "python fork", ratio: (o, p) => o / p, need: "-", pass: () => true }
 ]
 
 console.log(`\n== summary: ours vs peer (ratio = ours / peer, medians of the same run)`)

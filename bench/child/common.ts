@@ -12,8 +12,10 @@ export interface Params {
   readonly size: number
   /** Measured repetitions inside one child (scenario 1b: each map is short). */
   readonly inner: number
-  /** Start method of the Queue and Pipe scenarios (6, 7). */
-  readonly method?: "thread" | "process"
+  /** Start method of the Queue, Pipe and Process scenarios (6, 7, 12). */
+  readonly method?: "thread" | "process" | "fiber"
+  /** Scenario 12: the task returns an Effect, from a module that imports effect. */
+  readonly effect?: boolean
   /** Queue items as `{ id, name }` objects instead of numbers (scenario 6). */
   readonly dict?: boolean
   /** Workers sharing one Value or Lock (scenarios 8, 9). */

@@ -14,7 +14,7 @@ import { checkEcho, median, type Params, payload, range, type Result, sum } from
 // Measured as users get it: the built package in dist/ (`npm run bench` builds it
 // first), typed by the sources.
 const dist = "../../dist/index.js"
-const { Lock, Manager, Pipe, Pool, Queue, Shared } = (await import(dist)) as typeof Lib
+const { Lock, Manager, Pipe, Pool, Process, Queue, Shared } = (await import(dist)) as typeof Lib
 
 type Scenario = (p: Params) => Effect.Effect<Result, unknown, Lib.Pool.Pool>
 
@@ -188,7 +188,26 @@ const shared = (
     return yield* once(p.n)
   }) as Effect.Effect<Result, unknown, Scope.Scope>))
 
+// 12: Process.start of one task, then its join (Python: Process(target, args).start(); join()), `warm` + `n` times in
+// this program: the median.
+const processStart = (p: Params): Promise<Result> =>
+  Effect.runPromise(Effect.gen(function*() {
+    const task: Lib.Task.Task<readonly [number], number, unknown> = p.effect === true ? S.incEffect : inc
+    const times = new Float64Array(p.n)
+    let check = 0
+    for (let i = 0; i < p.warm + p.n; i++) {
+      const t0 = performance.now()
+      const y = yield* Effect.scoped(Effect.flatMap(Process.start(task, [i], { startMethod: p.method }), (proc) => proc.join))
+      if (i >= p.warm) {
+        times[i - p.warm] = performance.now() - t0
+        check += y - 1 - p.warm
+      }
+    }
+    return { value: median(times), check }
+  }))
+
 export const run = (scenario: string, _lib: string, p: Params): Promise<Result> => {
+  if (scenario === "12") return processStart(p)
   if (scenario === "8") {
     return shared(p, Shared.value("i", 0), S.increment, (v) => Shared.get(v) as Effect.Effect<number>)
   }

@@ -270,6 +270,29 @@ def _new_value():
     return Value("i", 0)
 
 
+def process_start(p):
+    """12: Process(target=inc, args=(i,)).start() and join(), warm + n times: the median ms (the value crosses back
+    on a Queue, as a Process returns none)."""
+    import multiprocessing
+    ctx = multiprocessing.get_context(p["method"])
+    q = ctx.Queue()
+    times, check = [], 0
+    for i in range(p["warm"] + p["n"]):
+        t0 = time.perf_counter()
+        proc = ctx.Process(target=_inc_to, args=(q, i))
+        proc.start()
+        y = q.get()
+        proc.join()
+        if i >= p["warm"]:
+            times.append((time.perf_counter() - t0) * 1000)
+            check += y - 1 - p["warm"]
+    return {"value": statistics.median(times), "check": check}
+
+
+def _inc_to(q, x):
+    q.put(x + 1)
+
+
 def _new_lock():
     from multiprocessing import Lock
     return Lock()
@@ -279,7 +302,7 @@ SCENARIOS = {"6": queue_throughput,
              "8": shared_rate(_increment, _new_value, lambda v, total: v.value),
              "9": shared_rate(_lock_loop, _new_lock, lambda _l, total: total),
              "10": shared_rate(_dict_round_trips, _new_dict, lambda _d, total: total), "7": pipe_round_trip, "calibrate": calibrate, "1b": map_pool, "1b-executor": map_executor, "2": round_trip, "3": cpu,
-             "4": cold, "5c": payload}
+             "4": cold, "5c": payload, "12": process_start}
 
 if __name__ == "__main__":
     result = SCENARIOS[sys.argv[1]](json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}"))

@@ -12,4 +12,5 @@ export declare const echoPipe: Task.Task<readonly [Pipe.Duplex<number>, number],
 export declare const increment: Task.Task<readonly [Shared.SharedValue<number>, number], number, unknown>
 export declare const lockLoop: Task.Task<readonly [Lock.Lock, number], number, unknown>
 export declare const dictRoundTrips: Task.Task<readonly [Manager.Dict<number, number>, number], number, unknown>
+export declare const incEffect: Task.Task<readonly [number], number, never>
 export type _ = Effect.Effect<never>

@@ -60,3 +60,6 @@ export const dictRoundTrips = Task.make(import.meta.url, "dictRoundTrips", (d, n
     }
     return n
   }))
+
+/** Its argument plus one, as an Effect (scenario 12: a Process whose task module imports effect). */
+export const incEffect = Task.make(import.meta.url, "incEffect", (x) => Effect.succeed(x + 1))
