@@ -5,6 +5,8 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import { Lock, Pool, Process, Queue, RLock } from "../src/index.ts"
+import { countRead, inbox } from "../src/internal/inbox.ts"
+import { BELL_POSTS } from "../src/internal/protocol.ts"
 import * as T from "./fixtures/locks.ts"
 
 const methods = ["thread", "process", "fiber"] as const
@@ -116,6 +118,23 @@ describe.each(["thread", "process"] as const)("Lock faults on %s", (startMethod)
 })
 
 describe("Lock on thread: calls done in place", () => {
+  it("a worker's count of messages read wraps as its doorbell's Int32 count of posts does", () => {
+    const bell = new Int32Array(new SharedArrayBuffer(8))
+    const saved = inbox.read
+    try {
+      bell[BELL_POSTS] = 2 ** 31 - 2
+      inbox.read = 2 ** 31 - 2
+      for (let i = 0; i < 3; i++) {
+        Atomics.add(bell, BELL_POSTS, 1)
+        countRead()
+        expect(inbox.read).toBe(bell[BELL_POSTS])
+      }
+      expect(inbox.read).toBeLessThan(0)
+    } finally {
+      inbox.read = saved
+    }
+  })
+
   it.live.each([["Lock", Lock.make], ["RLock", RLock.make]] as const)(
     "a task looping on a free %s (never waiting) is still interruptible: its onInterrupt runs in the worker",
     ([, make]) =>

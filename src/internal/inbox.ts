@@ -10,3 +10,8 @@
  * @internal
  */
 export const inbox: { bell: Int32Array | undefined; read: number } = { bell: undefined, read: 0 }
+
+/** Counts one message read, wrapping as the doorbell's Int32 count does (a long-lived pool posts billions). */
+export const countRead = (): void => {
+  inbox.read = (inbox.read + 1) | 0
+}

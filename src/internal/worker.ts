@@ -18,7 +18,7 @@ import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
 import { type Interrupt, makeExecutor, type Run } from "./executor.ts"
 import { setFatal } from "./importing.ts"
-import { inbox } from "./inbox.ts"
+import { countRead, inbox } from "./inbox.ts"
 import { raiseMallocThresholds } from "./mallocWarmup.ts"
 import * as P from "./protocol.ts"
 import { withServices } from "./services.ts"
@@ -54,7 +54,7 @@ const loadRuntime = (): Promise<Run> =>
     // What the runtime calls `log` on (all it asks of a logger), made without
     // `Logger.make`: effect/Logger loads 22 more modules of effect (FileSystem,
     // Stream...), ~20 ms of each worker's first Effect task.
-    const forward: Logger.Logger<unknown, void> = {
+    const forward = {
       log: (options) => {
         const parts = Array.isArray(options.message) ? options.message : [options.message]
         const message = parts.map((part) => findUncloneable(part, "") === undefined ? part : String(part))
@@ -133,7 +133,7 @@ let closing = false
 const takeOne = (port: WorkerThreads.MessagePort): boolean => {
   const message = WorkerThreads.receiveMessageOnPort(port)
   if (message === undefined) return false
-  inbox.read++
+  countRead()
   executor.receive(message.message)
   return true
 }
@@ -216,13 +216,13 @@ const executor = makeExecutor({
   worker: true
 })
 channel?.on("message", (batch: ReadonlyArray<unknown>) => {
-  inbox.read++
+  countRead()
   executor.receive(batch)
 })
 
 const port = (parentPort ?? process) as unknown as NodeJS.EventEmitter
 port.on("message", (message: readonly [0, ReadonlyArray<unknown>] | readonly [1]) => {
-  inbox.read++ // a thread's doorbell counts these too (backend.ts)
+  countRead() // a thread's doorbell counts these too (backend.ts)
   if (message[0] === 0) return executor.receive(message[1])
   // close: let the event loop empty so that the worker exits
   closing = true
