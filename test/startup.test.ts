@@ -7,6 +7,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 
 const run = (...args: Array<string>) => {
@@ -27,6 +29,24 @@ describe("start-up", () => {
     const none = { schema: false, stream: false, platform: false, childProcess: false }
     expect(afterImport).toMatchObject(none)
     expect(afterPool).toMatchObject(none)
+  }, 60_000)
+
+  it("a worker thread uses the compile cache the main program turned on (a thread does not inherit it)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emp-compile-cache-"))
+    try {
+      const { status, stdout, stderr } = spawnSync(
+        process.execPath,
+        [path.resolve(import.meta.dirname, "fixtures", "compile-cache.ts"), dir],
+        { encoding: "utf8", timeout: 60_000, env: { ...process.env, NODE_COMPILE_CACHE: "" } }
+      )
+      expect(stderr).toBe("")
+      expect(status).toBe(0)
+      const { main, thread } = JSON.parse(stdout)
+      expect(main.startsWith(dir)).toBe(true)
+      expect(thread).toBe(main)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   }, 60_000)
 
   it("the error classes are Schema.TaggedError classes when first used", () => {

@@ -10,6 +10,8 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as ChildProcess from "node:child_process"
+import * as Module from "node:module"
+import * as Path from "node:path"
 import * as WorkerThreads from "node:worker_threads"
 import type { Transferable } from "node:worker_threads"
 import { cloneError, findUncloneable } from "./clone.ts"
@@ -66,6 +68,16 @@ const channels = new WeakMap<Raw, { readonly port: WorkerThreads.MessagePort; re
 // What V8 prints when a process runs out of heap (it then aborts).
 const heapOutOfMemory = "JavaScript heap out of memory"
 
+/**
+ * The directory given to the main program's compile cache (Node names the
+ * one it reports after its version, inside the one it was given), or
+ * undefined when it has none.
+ */
+const compileCache = (): string | undefined => {
+  const dir = Module.getCompileCacheDir?.()
+  return dir === undefined ? undefined : Path.dirname(dir)
+}
+
 const spawnRaw = (kind: "thread" | "process", options: SpawnOptions, name: string): Raw => {
   raiseMallocThresholds()
   if (kind === "thread") {
@@ -78,7 +90,7 @@ const spawnRaw = (kind: "thread" | "process", options: SpawnOptions, name: strin
       resourceLimits: limits,
       env: options.env,
       execArgv: options.execArgv as Array<string> | undefined,
-      workerData: { [P.CHANNEL_KEY]: port2, [P.BELL_KEY]: bell, [P.NAME_KEY]: name },
+      workerData: { [P.CHANNEL_KEY]: port2, [P.BELL_KEY]: bell, [P.NAME_KEY]: name, [P.CACHE_KEY]: compileCache() },
       transferList: [port2]
     })
     channels.set(worker, { port: port1, bell })

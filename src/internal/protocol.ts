@@ -68,3 +68,8 @@ export const BELL_SLEEPING = 1
  * waiting for a ping from the main program (one round trip less at start).
  */
 export const NAME_KEY = "effect-multiprocessing/name"
+/**
+ * The main program's compile cache directory, when it has one
+ * (`module.enableCompileCache()`): a thread does not inherit it.
+ */
+export const CACHE_KEY = "effect-multiprocessing/compileCache"
