@@ -31,7 +31,7 @@ describe("start-up", () => {
     expect(afterPool).toMatchObject(none)
   }, 60_000)
 
-  it("a worker thread uses the compile cache the main program turned on (a thread does not inherit it)", () => {
+  it("workers use the compile cache the main program turned on (neither a thread nor a child inherits it)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emp-compile-cache-"))
     try {
       const { status, stdout, stderr } = spawnSync(
@@ -41,9 +41,10 @@ describe("start-up", () => {
       )
       expect(stderr).toBe("")
       expect(status).toBe(0)
-      const { main, thread } = JSON.parse(stdout)
+      const { main, thread, child } = JSON.parse(stdout)
       expect(main.startsWith(dir)).toBe(true)
       expect(thread).toBe(main)
+      expect(child).toBe(main)
     } finally {
       fs.rmSync(dir, { recursive: true, force: true })
     }

@@ -7,6 +7,7 @@
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as SchemaModule from "effect/Schema"
+import * as Module from "node:module"
 import { type Any, isTransferred } from "../Task.ts"
 import { addMovable, findUncloneable } from "./clone.ts"
 import { importTaskModule } from "./importing.ts"
@@ -439,7 +440,12 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
         continue
       }
       if (op === P.OP_PING) {
-        if (typeof batch[j + 3] === "string") setWorkerName(batch[j + 3] as string)
+        const data = batch[j + 3]
+        if (Array.isArray(data)) {
+          setWorkerName(data[0])
+          // before any task's module is imported (see backend.ts)
+          if (typeof data[1] === "string") Module.enableCompileCache?.(data[1])
+        }
         reply(id, P.S_OK, undefined, "")
         continue
       }

@@ -12,7 +12,7 @@ export const OP_MAP_EXIT = 3 // as OP_MAP, but every outcome is returned
 export const OP_STARMAP_EXIT = 4 // as OP_STARMAP, but every outcome is returned
 export const OP_INTERRUPT = 5 // id only
 export const OP_INIT = 6 // initializer: argument list
-export const OP_PING = 7 // handshake, data: the worker's name; answered with [PING_ID, S_OK, undefined]
+export const OP_PING = 7 // handshake, data: [the worker's name, the main program's compile cache directory or undefined]; answered with [PING_ID, S_OK, undefined]
 export const OP_SHARED_REPLY = 8 // id: the worker's request id; data: [status, value] (see handles.ts)
 export const OP_SHARED_NOTICE = 9 // id: a shared object the worker used; data: its new status (ended, shut down)
 export const REQUEST_STRIDE = 4
@@ -68,8 +68,5 @@ export const BELL_SLEEPING = 1
  * waiting for a ping from the main program (one round trip less at start).
  */
 export const NAME_KEY = "effect-multiprocessing/name"
-/**
- * The main program's compile cache directory, when it has one
- * (`module.enableCompileCache()`): a thread does not inherit it.
- */
+/** A thread's copy of the main program's compile cache directory, for its handshake (see OP_PING). */
 export const CACHE_KEY = "effect-multiprocessing/compileCache"

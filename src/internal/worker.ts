@@ -12,7 +12,6 @@
  */
 import type * as Exit from "effect/Exit"
 import type * as Logger from "effect/Logger"
-import * as Module from "node:module"
 import { availableParallelism } from "node:os"
 import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
@@ -31,12 +30,6 @@ if (parentPort === null && process.send === undefined) {
 const send: (message: unknown, transfers?: ReadonlyArray<unknown>) => void = parentPort !== null
   ? (message, transfers) => parentPort.postMessage(message, transfers as Array<WorkerThreads.Transferable>)
   : (message) => process.send!(message)
-
-// The main program's compile cache, which a thread does not inherit: turned
-// on here before any task module loads, it saves each new worker ~10 ms of
-// the ~40 that importing effect/Effect takes in a fresh thread.
-const cache: unknown = WorkerThreads.workerData?.[P.CACHE_KEY]
-if (typeof cache === "string") Module.enableCompileCache?.(cache)
 
 // A worker thread gets a channel of its own for requests and replies (see
 // backend.ts); the platform's port keeps the lifecycle messages.
@@ -241,8 +234,9 @@ const ownPorts = channel === undefined ? 0 : process.getActiveResourcesInfo().fi
 // Ready. A thread knows its name already and answers the handshake's ping
 // unasked; a child says it is up and is sent its name.
 const name: unknown = WorkerThreads.workerData?.[P.NAME_KEY]
-if (channel !== undefined && typeof name === "string") executor.receive([P.OP_PING, P.PING_ID, "", name])
-else send([0])
+if (channel !== undefined && typeof name === "string") {
+  executor.receive([P.OP_PING, P.PING_ID, "", [name, WorkerThreads.workerData?.[P.CACHE_KEY]]])
+} else send([0])
 
 // A worker's uncaught error (or unhandled rejection) is sent to the main
 // program before it exits: a child process has only its exit code, and a
