@@ -79,7 +79,7 @@ const heapOutOfMemory = "JavaScript heap out of memory"
  */
 const compileCache = (): string | undefined => {
   const dir = Module.getCompileCacheDir?.()
-  return dir === undefined ? undefined : Path.dirname(dir)
+  return dir === undefined ? undefined : Path.resolve(Path.dirname(dir))
 }
 
 const spawnRaw = (kind: "thread" | "process", options: SpawnOptions, name: string): Raw => {

@@ -443,7 +443,8 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
         const data = batch[j + 3]
         if (Array.isArray(data)) {
           setWorkerName(data[0])
-          // before any task's module is imported (see backend.ts)
+          // before any task's module is imported (see backend.ts): a directory
+          // the main program's cache already uses
           if (typeof data[1] === "string") Module.enableCompileCache?.(data[1])
         }
         reply(id, P.S_OK, undefined, "")
