@@ -212,6 +212,14 @@ describe("faults only processes have", () => {
       expect(seen.env).toEqual({ ONLY_THIS: "yes", PATH: process.env.PATH })
       expect(seen.execArgv).toEqual(["--stack-size=2000"])
     })))
+
+  it.live("children run under Node's permission model, which refuses them their watchdog thread", () =>
+    leakFree(Effect.gen(function*() {
+      const execArgv = ["--permission", "--allow-fs-read=*"]
+      const pool = yield* Pool.make({ processes: 1, startMethod: "process", execArgv })
+      expect(yield* pool.apply(T.add, [1, 2])).toBe(3)
+      expect((yield* pool.apply(T.environment, [])).execArgv).toEqual(execArgv)
+    })))
 })
 
 describe.each(["thread", "fiber", "process"] as const)("lifecycle (%s)", (startMethod) => {

@@ -266,12 +266,19 @@ if (process.send !== undefined) {
   raiseMallocThresholds()
   process.once("disconnect", () => process.exit(0))
   // The parent pid is read here, not in the watchdog: it may boot after the parent died.
-  const watchdog = new WorkerThreads.Worker(
-    `const { workerData: parent } = require("node:worker_threads")
-    const check = () => { if (process.ppid !== parent) process.kill(process.pid, "SIGKILL") }
-    check()
-    setInterval(check, 200)`,
-    { eval: true, workerData: process.ppid, env: {}, execArgv: [], stdout: false, stderr: false }
-  )
-  watchdog.unref()
+  try {
+    const watchdog = new WorkerThreads.Worker(
+      `const { workerData: parent } = require("node:worker_threads")
+      const check = () => { if (process.ppid !== parent) process.kill(process.pid, "SIGKILL") }
+      check()
+      setInterval(check, 200)`,
+      { eval: true, workerData: process.ppid, env: {}, execArgv: [], stdout: false, stderr: false }
+    )
+    watchdog.unref()
+  } catch (e) {
+    // Node's permission model (`--permission` in execArgv) without
+    // `--allow-worker` refuses threads: the child runs without its watchdog
+    // ('disconnect' still ends it unless a task holds it in synchronous code)
+    if ((e as { code?: unknown }).code !== "ERR_ACCESS_DENIED") throw e
+  }
 }
