@@ -82,7 +82,7 @@ const compileCache = (): string | undefined => {
   return dir === undefined ? undefined : Path.resolve(Path.dirname(dir))
 }
 
-const spawnRaw = (kind: "thread" | "process", options: SpawnOptions, name: string): Raw => {
+const spawnRaw = (kind: "thread" | "process", options: SpawnOptions, ping: P.PingData): Raw => {
   raiseMallocThresholds()
   if (kind === "thread") {
     const limits = options.maxMemoryMb === undefined
@@ -94,7 +94,7 @@ const spawnRaw = (kind: "thread" | "process", options: SpawnOptions, name: strin
       resourceLimits: limits,
       env: options.env,
       execArgv: options.execArgv as Array<string> | undefined,
-      workerData: { [P.CHANNEL_KEY]: port2, [P.BELL_KEY]: bell, [P.NAME_KEY]: name, [P.CACHE_KEY]: compileCache() },
+      workerData: { [P.CHANNEL_KEY]: port2, [P.BELL_KEY]: bell, [P.PING_KEY]: ping },
       transferList: [port2]
     })
     channels.set(worker, { port: port1, bell })
@@ -160,8 +160,9 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       }
       // Process.current's name there
       const name = options.name?.(index) ?? `PoolWorker-${index + 1}`
+      const ping = (): P.PingData => [name, compileCache()]
       const spawn = () => {
-        const w = spawnRaw(kind, options, name)
+        const w = spawnRaw(kind, options, ping())
         raw = w
         const link = channels.get(w)
         channel = link?.port
@@ -249,7 +250,7 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
           // a child's ready: the slot opens once a ping has come back, which
           // carries the worker's name (a thread has its name from the start
           // and answers the ping unasked)
-          if (message[0] === 0) tell([0, [P.OP_PING, P.PING_ID, "", [name, compileCache()]]])
+          if (message[0] === 0) tell([0, [P.OP_PING, P.PING_ID, "", ping()]])
           else onBatch(message[1])
         })
         // An 'error' (an uncaught exception, a failed spawn, a closed channel)

@@ -440,7 +440,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
         continue
       }
       if (op === P.OP_PING) {
-        const data = batch[j + 3]
+        const data = batch[j + 3] as P.PingData | undefined
         if (Array.isArray(data)) {
           setWorkerName(data[0])
           // before any task's module is imported (see backend.ts): a directory

@@ -12,7 +12,7 @@ export const OP_MAP_EXIT = 3 // as OP_MAP, but every outcome is returned
 export const OP_STARMAP_EXIT = 4 // as OP_STARMAP, but every outcome is returned
 export const OP_INTERRUPT = 5 // id only
 export const OP_INIT = 6 // initializer: argument list
-export const OP_PING = 7 // handshake, data: [the worker's name, the main program's compile cache directory or undefined]; answered with [PING_ID, S_OK, undefined]
+export const OP_PING = 7 // handshake, data: PingData; answered with [PING_ID, S_OK, undefined]
 export const OP_SHARED_REPLY = 8 // id: the worker's request id; data: [status, value] (see handles.ts)
 export const OP_SHARED_NOTICE = 9 // id: a shared object the worker used; data: its new status (ended, shut down)
 export const REQUEST_STRIDE = 4
@@ -63,10 +63,11 @@ export const BELL_KEY = "effect-multiprocessing/bell"
 export const BELL_POSTS = 0
 export const BELL_SLEEPING = 1
 /**
- * A thread's name (`Process.current` there), given at spawn: the thread
- * answers the handshake's ping by itself as soon as it is up, instead of
- * waiting for a ping from the main program (one round trip less at start).
+ * A thread's ping data (see OP_PING), given at spawn: the thread answers
+ * the handshake's ping by itself as soon as it is up, instead of waiting
+ * for a ping from the main program (one round trip less at start).
  */
-export const NAME_KEY = "effect-multiprocessing/name"
-/** A thread's copy of the main program's compile cache directory, for its handshake (see OP_PING). */
-export const CACHE_KEY = "effect-multiprocessing/compileCache"
+export const PING_KEY = "effect-multiprocessing/ping"
+
+/** What the handshake's ping carries: the worker's name (`Process.current` there), the main program's compile cache. */
+export type PingData = readonly [name: string, compileCache: string | undefined]

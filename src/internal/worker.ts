@@ -233,10 +233,9 @@ port.on("message", (message: readonly [0, ReadonlyArray<unknown>] | readonly [1]
 const ownPorts = channel === undefined ? 0 : process.getActiveResourcesInfo().filter((resource) => resource === "MessagePort").length
 // Ready. A thread knows its name already and answers the handshake's ping
 // unasked; a child says it is up and is sent its name.
-const name: unknown = WorkerThreads.workerData?.[P.NAME_KEY]
-if (channel !== undefined && typeof name === "string") {
-  executor.receive([P.OP_PING, P.PING_ID, "", [name, WorkerThreads.workerData?.[P.CACHE_KEY]]])
-} else send([0])
+const ping: P.PingData | undefined = WorkerThreads.workerData?.[P.PING_KEY]
+if (channel !== undefined && ping !== undefined) executor.receive([P.OP_PING, P.PING_ID, "", ping])
+else send([0])
 
 // A worker's uncaught error (or unhandled rejection) is sent to the main
 // program before it exits: a child process has only its exit code, and a
