@@ -9,12 +9,22 @@
  *     `Task`), so a worker and a task module load 3 files, not 12;
  *   - `errors.js`: the error classes and what a worker loads once it runs an
  *     Effect task (`bootstrap.ts`);
- *   - `core.js`: the rest of what the package root loads.
+ *   - `core.js`: what the package root loads with it (Pool, Process...);
+ *   - `objects.js`: the rest of the package (shared objects, locks, Manager,
+ *     Cluster), which the root loads on first use (below).
  *   A program importing the package root loads 5 files instead of ~50:
  *   Node's per-module cost (resolve, read, compile, link) was ~10 ms of its
  *   cold start. Every module is in exactly one chunk, so `Pool` from the root
  *   and from `effect-multiprocessing/Pool` are the same object, and a worker
  *   and the main program share the classes and registries of `task.js`.
+ * - The root (`index.js`) is built from `src/index.ts` with every namespace
+ *   but Pool, Process, Task, StartMethod and Errors made lazy
+ *   (`internal/lazyNamespace.ts`): compiling `objects.js` was ~4 ms of the
+ *   start of a program that uses only a Pool. A lazy namespace `require`s
+ *   `internal/lazy/<Name>.js`, a file only the root loads, which re-exports
+ *   the public module: Node refuses to `require` a module while an `import()`
+ *   that includes it is still loading (ERR_REQUIRE_ESM_RACE_CONDITION), and a
+ *   worker importing a task module is such an `import()`.
  *   The cluster's runner side (`internal/clusterNode.js`) and `bin.js` stay
  *   out of these chunks: they load only when used.
  *
@@ -51,7 +61,26 @@ const workerEntry = path.join(src, "internal", "worker.ts")
 const task = closure(workerEntry, path.join(src, "Task.ts"))
 task.delete(workerEntry)
 const bootstrap = without(closure(path.join(src, "internal", "bootstrap.ts")), task)
-const core = without(closure(path.join(src, "index.ts")), task, bootstrap)
+
+// The root's namespaces: those a Pool program needs load with it, the others on first use.
+const rootFile = path.join(src, "index.ts")
+const rootText = fs.readFileSync(rootFile, "utf8")
+const eager = new Set(["Errors", "Pool", "Process", "StartMethod", "Task"])
+const namespaces = [...rootText.matchAll(/^export \* as (\w+) from "\.\/(\w+)\.ts"$/gm)].map(([, name, file]) => ({ name: name!, file: file! }))
+const lazy = namespaces.filter(({ name }) => !eager.has(name))
+const core = without(closure(...namespaces.filter(({ name }) => eager.has(name)).map(({ file }) => path.join(src, `${file}.ts`))), task, bootstrap)
+const objects = without(closure(rootFile), task, bootstrap, core)
+objects.delete(rootFile)
+// each lazy namespace's keys, from its source module (Node strips the types)
+const keysOf = new Map<string, Array<string>>()
+for (const { file } of lazy) keysOf.set(file, Object.keys(await import(path.join(src, `${file}.ts`))))
+const rootSource = [
+  `import { createRequire } from "node:module"`,
+  `import { lazyNamespace } from "./internal/lazyNamespace.ts"`,
+  `const require = createRequire(import.meta.url)`,
+  rootText.replaceAll(/^export \* as (\w+) from "\.\/(\w+)\.ts"$/gm, (line, name: string, file: string) =>
+    eager.has(name) ? line : `export const ${name} = /* @__PURE__ */ lazyNamespace(() => require("./internal/lazy/${file}.js"), ${JSON.stringify(keysOf.get(file))})`)
+].join("\n")
 const inGroup = (group: Set<string>) => (id: string) => group.has(path.resolve(id))
 
 fs.rmSync(out, { recursive: true, force: true })
@@ -73,12 +102,16 @@ await build({
   logLevel: "warn",
   // Pool.cluster imports Cluster lazily for its types' sake; the root loads it anyway
   checks: { ineffectiveDynamicImport: false },
+  // our modules that only register a kind of shared object (internal/kinds.ts) are imported for that
+  treeshake: { moduleSideEffects: (id) => path.resolve(id).startsWith(src) },
+  plugins: [{ name: "lazy-root", load: (id) => path.resolve(id) === rootFile ? rootSource : undefined }],
   output: {
     dir: out,
     format: "esm",
     sourcemap: true,
     // stack traces and class names read as in the sources
     keepNames: true,
+    comments: { legal: true, annotation: true, jsdoc: false },
     entryFileNames: "[name].js",
     // beside internal/worker.js: backend.ts finds the worker entry next to itself
     chunkFileNames: "internal/[name].js",
@@ -86,8 +119,15 @@ await build({
       groups: [
         { name: "task", test: inGroup(task) },
         { name: "errors", test: inGroup(bootstrap) },
-        { name: "core", test: inGroup(core) }
+        { name: "core", test: inGroup(core) },
+        { name: "objects", test: inGroup(objects) }
       ]
     }
   }
 })
+
+// what a lazy namespace of the root loads: its public module, through a file nobody else imports
+fs.mkdirSync(path.join(out, "internal", "lazy"))
+for (const { file } of lazy) {
+  fs.writeFileSync(path.join(out, "internal", "lazy", `${file}.js`), `export { ${keysOf.get(file)!.join(", ")} } from "../../${file}.js";\n`)
+}

@@ -7,6 +7,8 @@
  * - a program importing the root loads 6 files of ours, and still no Schema,
  *   Stream or child_process until used; the error classes work;
  * - every public module is the same object from the root and from its subpath;
+ *   the root's lazy namespaces load on first read, even while an `import()`
+ *   of their module is in flight;
  * - examples covering each start method and shared-object kind, and the
  *   cluster (its runners started from the built `bin.js`), copied to import
  *   the build, print what they print from the sources;
@@ -103,6 +105,29 @@ describe("the built package", () => {
     const { differ, namespaces } = JSON.parse(stdout)
     expect(differ).toEqual([])
     expect(namespaces).toBeGreaterThanOrEqual(16)
+  })
+
+  it("the root's lazy namespaces load on first read, even while an import() of their module is in flight", () => {
+    // A task module importing effect-multiprocessing/Queue is such an import() in a
+    // worker: Node refuses to require a module that one is still loading.
+    const script = `
+      const root = await import("./index.js")
+      const inFlight = import("./Queue.js")
+      const make = root.Queue.make
+      const own = await inFlight
+      const lock = await import("./Lock.js")
+      console.log(JSON.stringify({
+        same: make === own.make,
+        keys: JSON.stringify(Object.keys(root.Queue)) === JSON.stringify(Object.keys(own)),
+        lockKeys: JSON.stringify(Object.keys(root.Lock)) === JSON.stringify(Object.keys(lock)),
+        tag: Object.prototype.toString.call(root.Lock),
+        extensible: Object.isExtensible(root.Queue),
+        lock: root.Lock.make === lock.make
+      }))`
+    const { status, stdout, stderr } = node(["--input-type=module", "-e", script])
+    expect(stderr).toBe("")
+    expect(status).toBe(0)
+    expect(JSON.parse(stdout)).toEqual({ same: true, keys: true, lockKeys: true, tag: "[object Module]", extensible: false, lock: true })
   })
 
   const examples: Array<readonly [string, (stdout: string) => void]> = [
