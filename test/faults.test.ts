@@ -14,7 +14,10 @@ import * as Scope from "effect/Scope"
 import { Pool } from "../src/index.ts"
 import * as Elsewhere from "./fixtures/elsewhere.ts"
 import * as T from "./fixtures/tasks.ts"
+import * as diagnostics from "node:diagnostics_channel"
 import * as path from "node:path"
+import type { Worker } from "node:worker_threads"
+import { workerBackend } from "../src/internal/backend.ts"
 import { awaitFile, captureStderr, childPids, makeFlag, tempDir, threadCount } from "./helpers.ts"
 import { makeSignals } from "./signals.ts"
 
@@ -311,4 +314,34 @@ describe("initializer failures on threads", () => {
       expect(again._tag).toBe("InitializerFailed")
       expect(Atomics.load(runs, 0)).toBe(3)
     })))
+})
+
+// Pool.make spawns its workers before it builds the scheduler and the
+// supervisors that take them (backend.ts `warm`): a make interrupted between
+// the two must not leave them running.
+describe("workers spawned ahead of their supervisors", () => {
+  it.live("on thread, those no incarnation took are ended, and abandon waits for their exit", () =>
+    Effect.gen(function*() {
+      const spawned: Array<Worker> = []
+      const onWorker = (message: unknown) => spawned.push((message as { worker: Worker }).worker)
+      diagnostics.subscribe("worker_threads", onWorker)
+      const backend = workerBackend("thread", {})
+      backend.warm!(2)
+      diagnostics.unsubscribe("worker_threads", onWorker)
+      expect(spawned).toHaveLength(2)
+      const exits = Promise.all(spawned.map((worker) => new Promise((resolve) => worker.once("exit", resolve))))
+      yield* backend.abandon!
+      // both 'exit' events have come by now (without abandon this waits until the test times out)
+      expect(yield* Effect.promise(() => exits)).toHaveLength(2)
+    }))
+
+  it.live("on process, those no incarnation took are killed and reaped", () =>
+    Effect.gen(function*() {
+      const before = new Set(childPids())
+      const backend = workerBackend("process", {})
+      backend.warm!(2)
+      expect(childPids().filter((pid) => !before.has(pid))).toHaveLength(2)
+      yield* backend.abandon!
+      expect(childPids().filter((pid) => !before.has(pid))).toEqual([])
+    }))
 })

@@ -40,6 +40,14 @@ export interface Backend {
     up: (link: Link) => void,
     receive: (batch: ReadonlyArray<unknown>) => void
   ) => Effect.Effect<Death>
+  /**
+   * Spawns the workers of slots `0 .. count - 1` now, before their
+   * supervisors run: each boots (~25 ms) while the pool is being built, and
+   * the slot's first incarnation takes it.
+   */
+  readonly warm?: (count: number) => void
+  /** Ends the workers `warm` spawned that no incarnation took, and waits until they have exited. */
+  readonly abandon?: Effect.Effect<void>
 }
 
 export interface SpawnOptions {
@@ -121,169 +129,221 @@ const ring = (bell: Int32Array): void => {
   if (Atomics.load(bell, P.BELL_SLEEPING) === 1) Atomics.notify(bell, P.BELL_POSTS, 1)
 }
 
+/** One worker, spawned as soon as it is opened; `run` is its incarnation. */
+interface Opened {
+  readonly run: (up: (link: Link) => void, receive: (batch: ReadonlyArray<unknown>) => void) => Effect.Effect<Death>
+  /** Ends a worker that no incarnation took; resolves once it has exited. */
+  readonly abandon: () => Promise<void>
+}
+
 /** `thread` (worker_threads) and `process` (child_process.fork). */
-export const workerBackend = (kind: "thread" | "process", options: SpawnOptions): Backend => ({
-  incarnate: (index, up, receive) =>
-    Effect.suspend(() => {
-      let raw: Raw | undefined
-      let exitCode: number | undefined
-      let signal: string | undefined
-      let error: unknown
-      let outOfMemory = false
-      let ready = false
-      let exited: Promise<void> = Promise.resolve()
-      // the 'exit' event: for a child, before 'close' (what a retired worker waits for)
-      let gone: Promise<void> = Promise.resolve()
-      let channel: WorkerThreads.MessagePort | undefined
-      let bell: Int32Array | undefined
-      // Requests, once the slot is open: straight on the thread's channel; for
-      // a child, what `worker.send` would do (a send of `[0, batch]`) without
-      // running a fiber for every batch.
-      const post = (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => {
-        if (channel !== undefined) {
-          channel.postMessage(batch, transfers as Array<Transferable>)
-          ring(bell!)
-        } else (raw as ChildProcess.ChildProcess).send([0, batch])
+export const workerBackend = (kind: "thread" | "process", options: SpawnOptions): Backend => {
+  const open = (index: number): Opened => {
+    let raw: Raw | undefined
+    let exitCode: number | undefined
+    let signal: string | undefined
+    let error: unknown
+    let outOfMemory = false
+    let ready = false
+    let exited: Promise<void> = Promise.resolve()
+    // the 'exit' event: for a child, before 'close' (what a retired worker waits for)
+    let gone: Promise<void> = Promise.resolve()
+    let channel: WorkerThreads.MessagePort | undefined
+    let bell: Int32Array | undefined
+    // what the incarnation gives once it runs: the worker may come up (or die) before
+    let up: ((link: Link) => void) | undefined
+    let receive: ((batch: ReadonlyArray<unknown>) => void) | undefined
+    let cameUp: Link | undefined
+    let died: (() => void) | undefined
+    let dead = false
+    // Requests, once the slot is open: straight on the thread's channel; for
+    // a child, what `worker.send` would do (a send of `[0, batch]`) without
+    // running a fiber for every batch.
+    const post = (batch: Array<unknown>, transfers?: ReadonlyArray<unknown>) => {
+      if (channel !== undefined) {
+        channel.postMessage(batch, transfers as Array<Transferable>)
+        ring(bell!)
+      } else (raw as ChildProcess.ChildProcess).send([0, batch])
+    }
+    // Replies: on the thread's channel, or in `[1, batch]` messages from a child.
+    const onBatch = (batch: ReadonlyArray<unknown>) => {
+      if (batch[0] === P.FATAL_ID) {
+        error ??= reviveError(batch[2])
+      } else if (!ready && batch[0] === P.PING_ID) {
+        ready = true
+        const w = raw!
+        const identity = "threadId" in w ? { threadId: w.threadId, pid: process.pid } : { threadId: 0, pid: w.pid ?? 0 }
+        const link: Link = { post, kill, identity }
+        if (up !== undefined) up(link)
+        else cameUp = link
+      } else {
+        receive?.(batch)
       }
-      // Replies: on the thread's channel, or in `[1, batch]` messages from a child.
-      const onBatch = (batch: ReadonlyArray<unknown>) => {
-        if (batch[0] === P.FATAL_ID) {
-          error ??= reviveError(batch[2])
-        } else if (!ready && batch[0] === P.PING_ID) {
-          ready = true
-          const w = raw!
-          const identity = "threadId" in w ? { threadId: w.threadId, pid: process.pid } : { threadId: 0, pid: w.pid ?? 0 }
-          up({ post, kill, identity })
-        } else {
-          receive(batch)
-        }
-      }
-      // Process.current's name there
-      const name = options.name?.(index) ?? `PoolWorker-${index + 1}`
-      const ping = (): P.PingData => [name, compileCache()]
-      const spawn = () => {
-        const w = spawnRaw(kind, options, ping())
-        raw = w
-        const link = channels.get(w)
-        channel = link?.port
-        bell = link?.bell
-        channel?.on("message", onBatch)
-        // A thread's 'error' is its uncaught exception; a child's is about the
-        // channel (sending to a dead child), which says nothing of why it died.
-        w.on("error", (e: Error & { code?: string }) => {
-          if (e.code !== "ERR_IPC_CHANNEL_CLOSED" && e.code !== "EPIPE") error ??= e
-        })
-        // A child's 'close' comes after its stderr has been read (where V8
-        // reports running out of memory); a thread has only 'exit'.
-        exited = new Promise((resolve) =>
-          w.once("threadId" in w ? "exit" : "close", (code: number | null, sig?: NodeJS.Signals | null) => {
-            exitCode = code ?? undefined
-            signal = sig ?? undefined
-            // What a thread posted before it exited (its last replies, its
-            // uncaught error) is in the channel already, but its 'message'
-            // events may come after this one: take them now, before its
-            // death is reported without them.
-            if (channel !== undefined) {
-              for (let m = WorkerThreads.receiveMessageOnPort(channel); m !== undefined; m = WorkerThreads.receiveMessageOnPort(channel)) {
-                onBatch(m.message as ReadonlyArray<unknown>)
-              }
+    }
+    // Process.current's name there
+    const name = options.name?.(index) ?? `PoolWorker-${index + 1}`
+    const ping = (): P.PingData => [name, compileCache()]
+    const spawn = () => {
+      const w = spawnRaw(kind, options, ping())
+      raw = w
+      const link = channels.get(w)
+      channel = link?.port
+      bell = link?.bell
+      channel?.on("message", onBatch)
+      // A thread's 'error' is its uncaught exception; a child's is about the
+      // channel (sending to a dead child), which says nothing of why it died.
+      w.on("error", (e: Error & { code?: string }) => {
+        if (e.code !== "ERR_IPC_CHANNEL_CLOSED" && e.code !== "EPIPE") error ??= e
+      })
+      // A child's 'close' comes after its stderr has been read (where V8
+      // reports running out of memory); a thread has only 'exit'.
+      exited = new Promise((resolve) =>
+        w.once("threadId" in w ? "exit" : "close", (code: number | null, sig?: NodeJS.Signals | null) => {
+          exitCode = code ?? undefined
+          signal = sig ?? undefined
+          // What a thread posted before it exited (its last replies, its
+          // uncaught error) is in the channel already, but its 'message'
+          // events may come after this one: take them now, before its
+          // death is reported without them.
+          if (channel !== undefined) {
+            for (let m = WorkerThreads.receiveMessageOnPort(channel); m !== undefined; m = WorkerThreads.receiveMessageOnPort(channel)) {
+              onBatch(m.message as ReadonlyArray<unknown>)
             }
-            resolve()
-          })
-        )
-        gone = new Promise((resolve) => w.once("exit", () => resolve()))
-        if ("stderr" in w && w.stderr !== null) {
-          // Pass the child's stderr through, and notice V8's out-of-memory report.
-          w.stderr.on("data", (chunk: Buffer) => {
-            process.stderr.write(chunk)
-            if (!outOfMemory && chunk.toString().includes(heapOutOfMemory)) outOfMemory = true
-          })
-        }
-        return w
-      }
-      const kill = (signal?: NodeJS.Signals) => {
-        if (raw === undefined) return
-        if ("terminate" in raw) void raw.terminate()
-        else raw.kill(signal ?? "SIGKILL")
-      }
-      const death = (): Death => {
-        const e = error as (Error & { code?: string }) | undefined
-        const resourceLimit = outOfMemory || e?.code === "ERR_WORKER_OUT_OF_MEMORY"
-        return {
-          exitCode,
-          signal,
-          resourceLimit,
-          reason: e !== undefined ? describeError(e) : outOfMemory ? heapOutOfMemory : undefined,
-          atStartup: !ready
-        }
-      }
-      // A lifecycle message to the worker (the ping, the close request).
-      const tell = (message: unknown) => {
-        try {
-          if (raw === undefined) return
-          if ("terminate" in raw) {
-            raw.postMessage(message)
-            // rung like a post on the channel: a thread asleep on its doorbell
-            // would read a close request only when its sleep ends (~20 ms)
-            if (bell !== undefined) ring(bell)
-          } else if (raw.connected) raw.send(message as ChildProcess.Serializable)
-        } catch {
-          // a worker that is gone; its exit is reported
-        }
-      }
-      return Effect.callback<Death>((resume) => {
-        let w: Raw
-        try {
-          w = spawn()
-        } catch (e) {
-          // refused at once (invalid options): it never started
-          error ??= e
-          return resume(Effect.sync(death))
-        }
-        let ended = false
-        const end = () => {
-          if (ended) return
-          ended = true
-          void exited.then(() => resume(Effect.sync(death)))
-        }
-        w.on("message", (message: readonly [0] | readonly [1, ReadonlyArray<unknown>]) => {
-          // a child's ready: the slot opens once a ping has come back, which
-          // carries the worker's name (a thread has its name from the start
-          // and answers the ping unasked)
-          if (message[0] === 0) tell([0, [P.OP_PING, P.PING_ID, "", ping()]])
-          else onBatch(message[1])
+          }
+          resolve()
         })
-        // An 'error' (an uncaught exception, a failed spawn, a closed channel)
-        // or 'messageerror' comes before the worker has exited: make sure it is
-        // gone, then report its exit.
-        const failed = () => {
-          if (exitCode === undefined && signal === undefined) kill()
-          end()
-        }
-        w.on("error", failed)
-        w.on("messageerror", failed)
-        void exited.then(end)
-        // Interrupted (retired, or the pool closing): asked to close, it has 5
-        // seconds to exit before it is terminated. One still starting has run
-        // nothing of ours or the user's yet: it is stopped at once (a close
-        // request would wait for the rest of its ~25 ms boot).
-        return Effect.promise(() => {
-          if (ready) tell([1])
-          else kill()
-          return gone
-        }).pipe(
-          Effect.timeout(5000),
-          Effect.catchCause(() =>
-            Effect.promise(() => {
-              kill()
-              return gone
-            })
-          ),
-          Effect.asVoid
-        )
-      }).pipe(Effect.ensuring(Effect.sync(() => channel?.close())))
-    })
-})
+      )
+      gone = new Promise((resolve) => w.once("exit", () => resolve()))
+      if ("stderr" in w && w.stderr !== null) {
+        // Pass the child's stderr through, and notice V8's out-of-memory report.
+        w.stderr.on("data", (chunk: Buffer) => {
+          process.stderr.write(chunk)
+          if (!outOfMemory && chunk.toString().includes(heapOutOfMemory)) outOfMemory = true
+        })
+      }
+      return w
+    }
+    const kill = (signal?: NodeJS.Signals) => {
+      if (raw === undefined) return
+      if ("terminate" in raw) void raw.terminate()
+      else raw.kill(signal ?? "SIGKILL")
+    }
+    const death = (): Death => {
+      const e = error as (Error & { code?: string }) | undefined
+      const resourceLimit = outOfMemory || e?.code === "ERR_WORKER_OUT_OF_MEMORY"
+      return {
+        exitCode,
+        signal,
+        resourceLimit,
+        reason: e !== undefined ? describeError(e) : outOfMemory ? heapOutOfMemory : undefined,
+        atStartup: !ready
+      }
+    }
+    // A lifecycle message to the worker (the ping, the close request).
+    const tell = (message: unknown) => {
+      try {
+        if (raw === undefined) return
+        if ("terminate" in raw) {
+          raw.postMessage(message)
+          // rung like a post on the channel: a thread asleep on its doorbell
+          // would read a close request only when its sleep ends (~20 ms)
+          if (bell !== undefined) ring(bell)
+        } else if (raw.connected) raw.send(message as ChildProcess.Serializable)
+      } catch {
+        // a worker that is gone; its exit is reported
+      }
+    }
+
+    let w: Raw | undefined
+    try {
+      w = spawn()
+    } catch (e) {
+      // refused at once (invalid options): it never started
+      error ??= e
+    }
+    if (w !== undefined) {
+      let ended = false
+      const end = () => {
+        if (ended) return
+        ended = true
+        void exited.then(() => {
+          dead = true
+          died?.()
+        })
+      }
+      w.on("message", (message: readonly [0] | readonly [1, ReadonlyArray<unknown>]) => {
+        // a child's ready: the slot opens once a ping has come back, which
+        // carries the worker's name (a thread has its name from the start
+        // and answers the ping unasked)
+        if (message[0] === 0) tell([0, [P.OP_PING, P.PING_ID, "", ping()]])
+        else onBatch(message[1])
+      })
+      // An 'error' (an uncaught exception, a failed spawn, a closed channel)
+      // or 'messageerror' comes before the worker has exited: make sure it is
+      // gone, then report its exit.
+      const failed = () => {
+        if (exitCode === undefined && signal === undefined) kill()
+        end()
+      }
+      w.on("error", failed)
+      w.on("messageerror", failed)
+      void exited.then(end)
+    }
+
+    return {
+      abandon: () => {
+        kill()
+        channel?.close()
+        return gone
+      },
+      run: (up_, receive_) =>
+        Effect.callback<Death>((resume) => {
+          up = up_
+          receive = receive_
+          if (w === undefined || dead) return resume(Effect.sync(death))
+          died = () => resume(Effect.sync(death))
+          if (cameUp !== undefined) up_(cameUp)
+          // Interrupted (retired, or the pool closing): asked to close, it has 5
+          // seconds to exit before it is terminated. One still starting has run
+          // nothing of ours or the user's yet: it is stopped at once (a close
+          // request would wait for the rest of its ~25 ms boot).
+          return Effect.promise(() => {
+            if (ready) tell([1])
+            else kill()
+            return gone
+          }).pipe(
+            Effect.timeout(5000),
+            Effect.catchCause(() =>
+              Effect.promise(() => {
+                kill()
+                return gone
+              })
+            ),
+            Effect.asVoid
+          )
+        }).pipe(Effect.ensuring(Effect.sync(() => channel?.close())))
+    }
+  }
+
+  // Workers spawned before their slots' supervisors run (`warm`), each taken by its slot's first incarnation.
+  const early = new Map<number, Opened>()
+  return {
+    warm: (count) => {
+      for (let index = 0; index < count; index++) if (!early.has(index)) early.set(index, open(index))
+    },
+    abandon: Effect.suspend(() => {
+      const left = [...early.values()]
+      early.clear()
+      return left.length === 0 ? Effect.void : Effect.promise(() => Promise.all(left.map((opened) => opened.abandon())))
+    }),
+    incarnate: (index, up, receive) =>
+      Effect.suspend(() => {
+        const opened = early.get(index) ?? open(index)
+        early.delete(index)
+        return opened.run(up, receive)
+      })
+  }
+}
 
 /** `fiber`: the executor on the caller's thread; posting is a function call. */
 export const fiberBackend: Backend = {
