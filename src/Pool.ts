@@ -267,9 +267,10 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
     const scope = yield* Scope.Scope
     // The workers are spawned first: each boots (~25 ms) while the scheduler
     // and the supervisors' fibers are built (~2 ms of a cold start otherwise).
+    // (what no slot took is ended when the scope closes: the finalizer comes first)
     const backend = backendOf(startMethod, options)
-    backend.warm?.(processes)
     if (backend.abandon !== undefined) yield* Scope.addFinalizer(scope, backend.abandon)
+    backend.warm?.(processes)
     const context = yield* Effect.context<never>()
     const runFork = Effect.runForkWith(context)
     const scheduler = makeScheduler({
