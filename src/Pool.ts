@@ -40,6 +40,7 @@ import { decodeExit, encodePayload } from "./internal/decode.ts"
 import * as P from "./internal/protocol.ts"
 import { type Done, type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
 import { supervise } from "./internal/supervisor.ts"
+import { callsStream } from "./internal/calls.ts"
 import { CurrentStartMethod, type StartMethod } from "./StartMethod.ts"
 import type * as Cluster from "./Cluster.ts"
 import type { Any, Task } from "./Task.ts"
@@ -573,6 +574,24 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       return S.fail(
         new Errors.InvalidArgument({ reason: `window and chunksize must be integers >= 1, got ${window}, ${size}` })
       )
+    }
+    if (size === 1 && !S.isStream(inputs)) {
+      return S.unwrap(withServices(task, (services) =>
+        Effect.succeed(callsStream({
+          inputs,
+          window,
+          unordered,
+          start: (input, done) => {
+            const prepared = prepare(task, [input], "args")
+            if (!Array.isArray(prepared)) {
+              done(Exit.fail(prepared))
+              return undefined
+            }
+            return submitCall(task, prepared, services, (status, value) => done(decodeExit(task, status, value)), undefined)
+          },
+          cancel: scheduler.cancel
+        }))
+      ))
     }
     const source = S.isStream(inputs) ? inputs : S.fromIterable(inputs, { chunkSize: window })
     return S.unwrap(withServices(task, (services) =>

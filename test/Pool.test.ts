@@ -230,6 +230,60 @@ describe.each(methods)("Pool on %s", (startMethod) => {
     }).pipe(Effect.provide(signals.layer))
   })
 
+  it.live("a failing imap interrupts the calls it has in flight in their workers", () => {
+    const signals = makeSignals()
+    return Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 3, startMethod })
+      for (const stream of [pool.imap, pool.imapUnordered]) {
+        signals.seen.length = 0
+        const fiber = yield* Effect.forkChild(Effect.flip(Stream.runCollect(stream(T.failOrWait, [1, 2, -3]))))
+        yield* signals.line("wait 1 started")
+        yield* signals.line("wait 2 started")
+        expect(yield* Fiber.join(fiber)).toBe("negative: -3")
+        // the stream ended only after the other calls were interrupted inside their workers
+        expect(signals.seen).toEqual(expect.arrayContaining(["wait 1 interrupted", "wait 2 interrupted"]))
+      }
+      expect(yield* Stream.runCollect(pool.imap(T.square, [1, 2, 3]))).toEqual([1, 4, 9])
+    }).pipe(Effect.provide(signals.layer))
+  })
+
+  it.live("an imap whose consumer is interrupted interrupts the calls it has in flight", () => {
+    const signals = makeSignals()
+    return Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 3, startMethod })
+      const fiber = yield* Effect.forkChild(Stream.runCollect(pool.imap(T.failOrWait, [1, 2])))
+      yield* signals.line("wait 1 started")
+      yield* signals.line("wait 2 started")
+      yield* Fiber.interrupt(fiber)
+      expect(signals.seen).toEqual(expect.arrayContaining(["wait 1 interrupted", "wait 2 interrupted"]))
+      expect(yield* Stream.runCollect(pool.imapUnordered(T.square, [2]))).toEqual([4])
+    }).pipe(Effect.provide(signals.layer))
+  })
+
+  it.live("imap takes an Iterable's inputs as results are consumed; a bad one fails the stream as apply fails", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      let pulled = 0
+      const inputs = function*() {
+        for (let i = 0; i < 1000; i++) {
+          pulled++
+          yield i
+        }
+      }
+      const firstFive = yield* Stream.runCollect(Stream.take(pool.imap(T.square, inputs(), { window: 4 }), 5))
+      expect(firstFive).toEqual([0, 1, 4, 9, 16])
+      expect(pulled).toBeLessThan(20)
+      const fromApply = yield* Effect.flip(pool.apply(T.identity, [() => 1]))
+      const fromImap = yield* Effect.flip(Stream.runCollect(pool.imap(T.identity, [1, () => 1])))
+      expect(fromImap._tag).toBe(fromApply._tag)
+      const broken = function*() {
+        yield 1
+        throw new Error("the iterable broke")
+      }
+      const died = yield* Effect.exit(Stream.runCollect(pool.imap(T.square, broken())))
+      expect(died._tag === "Failure" && Cause.pretty(died.cause)).toContain("the iterable broke")
+    }))
+
   it.live("the payload contract encodes and decodes; bad payloads fail before sending", () =>
     Effect.gen(function*() {
       const pool = yield* make()

@@ -14,6 +14,7 @@
  * Stream statically, or awaits its dynamic imports, never meets it.
  */
 import type * as Cause from "effect/Cause"
+import type * as ChannelModule from "effect/Channel"
 import { createRequire } from "node:module"
 import type * as SchemaModule from "effect/Schema"
 import type * as StreamModule from "effect/Stream"
@@ -22,9 +23,13 @@ const require = createRequire(import.meta.url)
 
 let stream: typeof StreamModule | undefined
 let schema: typeof SchemaModule | undefined
+let channel: typeof ChannelModule | undefined
 
 /** `effect/Stream`, loaded on first use. */
 export const Stream = (): typeof StreamModule => stream ??= require("effect/Stream")
+
+/** `effect/Channel` (loaded with `effect/Stream`), on first use. */
+export const Channel = (): typeof ChannelModule => channel ??= require("effect/Channel")
 
 /** `effect/Schema`, loaded on first use. */
 export const Schema = (): typeof SchemaModule => schema ??= require("effect/Schema")
