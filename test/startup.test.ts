@@ -50,6 +50,18 @@ describe("start-up", () => {
     }
   }, 60_000)
 
+  it("what tasks on worker threads print reaches the program's stdout and stderr, in order, none lost at exit", () => {
+    const { status, stdout, stderr } = spawnSync(
+      process.execPath,
+      [path.resolve(import.meta.dirname, "fixtures", "prints.ts")],
+      { encoding: "utf8", timeout: 60_000 }
+    )
+    expect(status).toBe(0)
+    const lines = Array.from({ length: 200 }, (_, i) => `line ${i}`)
+    expect(stdout).toBe([...lines, "last words", "main done", ""].join("\n"))
+    expect(stderr).toBe("to stderr\nlast error words\n")
+  }, 60_000)
+
   it("the error classes are Schema.TaggedError classes when first used", () => {
     const { errors } = run("errors")
     expect(errors).toEqual({
