@@ -17,6 +17,9 @@
  *   cold start. Every module is in exactly one chunk, so `Pool` from the root
  *   and from `effect-multiprocessing/Pool` are the same object, and a worker
  *   and the main program share the classes and registries of `task.js`.
+ *   The cluster's runner side (`internal/clusterNode.js`) and `bin.js` stay
+ *   out of these chunks: they load only when used. Our modules keep their
+ *   side effects (`internal/kinds.ts` is imported for them).
  * - The root (`index.js`) is built from `src/index.ts` with every namespace
  *   but Pool, Process, Task, StartMethod and Errors made lazy
  *   (`internal/lazyNamespace.ts`): compiling `objects.js` was ~4 ms of the
@@ -25,8 +28,6 @@
  *   the public module: Node refuses to `require` a module while an `import()`
  *   that includes it is still loading (ERR_REQUIRE_ESM_RACE_CONDITION), and a
  *   worker importing a task module is such an `import()`.
- *   The cluster's runner side (`internal/clusterNode.js`) and `bin.js` stay
- *   out of these chunks: they load only when used.
  *
  * `node scripts/build.ts [outDir]` builds elsewhere (the dist test builds its
  * own copy beside the repo's `node_modules`, where `effect` resolves).
@@ -102,7 +103,7 @@ await build({
   logLevel: "warn",
   // Pool.cluster imports Cluster lazily for its types' sake; the root loads it anyway
   checks: { ineffectiveDynamicImport: false },
-  // our modules that only register a kind of shared object (internal/kinds.ts) are imported for that
+  // what only registers a kind of shared object is imported for that (internal/kinds.ts)
   treeshake: { moduleSideEffects: (id) => path.resolve(id).startsWith(src) },
   plugins: [{ name: "lazy-root", load: (id) => path.resolve(id) === rootFile ? rootSource : undefined }],
   output: {
