@@ -156,6 +156,17 @@ const allScenarios: Array<Scenario> = [
     ]
   },
   {
+    id: "1c",
+    title: `tiny tasks through imap, default chunksize (1) and window, results in input order ` +
+      `(${sizes.executor.toLocaleString("en-US")} items; Python Pool.imap, its default chunksize is 1)`,
+    unit: "items/s",
+    higherIsBetter: true,
+    variants: [
+      ...nodeVariants("1c", { n: sizes.executor }, triangle(sizes.executor), ["ours"]),
+      ...pyVariant("python Pool.imap", "1c", { n: sizes.executor }, triangle(sizes.executor))
+    ]
+  },
+  {
     id: "2",
     title: `sequential round trip, unpinned: ${sizes.seq.toLocaleString("en-US")} awaited calls after 500 warm-up, median per call`,
     unit: "us",
@@ -535,6 +546,14 @@ const targets: Array<Target> = [
     ratio: (o, p) => o / p,
     need: ">= 1",
     pass: (r) => r >= 1
+  },
+  {
+    name: "1c imap items/s >= 2x Python Pool.imap",
+    scenario: "1c",
+    peer: "python Pool.imap",
+    ratio: (o, p) => o / p,
+    need: ">= 2",
+    pass: (r) => r >= 2
   },
   {
     name: "2 round trip unpinned <= piscina",

@@ -4,6 +4,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import type * as Lib from "../../src/index.ts"
 import { countPrimes, echo, echoT, inc } from "../workers/ours.mjs"
@@ -45,6 +46,23 @@ const scenarios: Record<string, Scenario> = {
       for (let r = 0; r < p.inner; r++) {
         const t0 = performance.now()
         const ys = yield* pool.map(inc, xs)
+        secs.push((performance.now() - t0) / 1000)
+        check = sum(ys)
+      }
+      return { value: p.n / median(secs), check }
+    }),
+
+  // 1c: pool.imap with its defaults (chunksize 1, window 16 per worker), collected; the median of `inner` runs.
+  "1c": (p) =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.Pool
+      const xs = range(p.n)
+      yield* Stream.runCollect(pool.imap(inc, xs))
+      const secs: Array<number> = []
+      let check = 0
+      for (let r = 0; r < p.inner; r++) {
+        const t0 = performance.now()
+        const ys = yield* Stream.runCollect(pool.imap(inc, xs))
         secs.push((performance.now() - t0) / 1000)
         check = sum(ys)
       }

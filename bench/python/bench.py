@@ -71,6 +71,19 @@ def map_pool(p):
     return {"value": p["n"] / statistics.median(secs), "check": sum(ys)}
 
 
+def imap_pool(p):
+    """1c: Pool.imap with its default chunksize (1), consumed in order; the median of `inner` runs."""
+    xs = list(range(p["n"]))
+    with Pool(2) as pool:
+        list(pool.imap(inc, xs))
+        secs = []
+        for _ in range(p["inner"]):
+            t0 = time.perf_counter()
+            ys = list(pool.imap(inc, xs))
+            secs.append(time.perf_counter() - t0)
+    return {"value": p["n"] / statistics.median(secs), "check": sum(ys)}
+
+
 def map_executor(p):
     """1b: ProcessPoolExecutor.map, default chunksize 1."""
     xs = list(range(p["n"]))
@@ -301,7 +314,7 @@ def _new_lock():
 SCENARIOS = {"6": queue_throughput,
              "8": shared_rate(_increment, _new_value, lambda v, total: v.value),
              "9": shared_rate(_lock_loop, _new_lock, lambda _l, total: total),
-             "10": shared_rate(_dict_round_trips, _new_dict, lambda _d, total: total), "7": pipe_round_trip, "calibrate": calibrate, "1b": map_pool, "1b-executor": map_executor, "2": round_trip, "3": cpu,
+             "10": shared_rate(_dict_round_trips, _new_dict, lambda _d, total: total), "7": pipe_round_trip, "calibrate": calibrate, "1b": map_pool, "1b-executor": map_executor, "1c": imap_pool, "2": round_trip, "3": cpu,
              "4": cold, "5c": payload, "12": process_start}
 
 if __name__ == "__main__":
