@@ -434,6 +434,22 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     return scheduler.submit(op, task, data, done, moved)
   }
 
+  /** Prepares and submits one call; `done` gets its outcome (at once, with no job, if it is refused). */
+  const submitExit = (
+    task: Any,
+    args: ReadonlyArray<unknown>,
+    services: ReadonlyArray<unknown> | undefined,
+    transfer: ReadonlyArray<unknown> | undefined,
+    done: (exit: Exit.Exit<any, any>) => void
+  ): Job | undefined => {
+    const prepared = prepare(task, args, "args")
+    if (!Array.isArray(prepared)) {
+      done(Exit.fail(prepared))
+      return undefined
+    }
+    return submitCall(task, prepared, services, (status, value) => done(decodeExit(task, status, value)), transfer)
+  }
+
   const call = (
     task: Any,
     args: ReadonlyArray<unknown>,
@@ -441,9 +457,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     services?: ReadonlyArray<unknown>
   ): Effect.Effect<any, any> =>
     Effect.callback((resume) => {
-      const prepared = prepare(task, args, "args")
-      if (!Array.isArray(prepared)) return resume(Effect.fail(prepared))
-      const job = submitCall(task, prepared, services, (status, value) => resume(decodeExit(task, status, value)), transfer)
+      const job = submitExit(task, args, services, transfer, resume)
       if (job !== undefined) return scheduler.cancel(job)
     })
 
@@ -581,14 +595,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
           inputs,
           window,
           unordered,
-          start: (input, done) => {
-            const prepared = prepare(task, [input], "args")
-            if (!Array.isArray(prepared)) {
-              done(Exit.fail(prepared))
-              return undefined
-            }
-            return submitCall(task, prepared, services, (status, value) => done(decodeExit(task, status, value)), undefined)
-          },
+          start: (input, done) => submitExit(task, [input], services, undefined, done),
           cancel: scheduler.cancel
         }))
       ))
@@ -635,18 +642,11 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       withServices(task, (services) => Effect.suspend(() => {
         // Submitted now, as Python's apply_async: a close() right after lets it finish.
         const result = Deferred.makeUnsafe<any, any>()
+        const settle = (exit: Exit.Exit<any, any>) => Deferred.doneUnsafe(result, exit)
         // a refused call fails its fiber, as any failure of the task does
-        const prepared = checkCall("pool.applyAsync", task, args, options) ?? prepare(task, args, "args")
-        if (!Array.isArray(prepared)) Deferred.doneUnsafe(result, Exit.fail(prepared))
-        const job = Array.isArray(prepared)
-          ? submitCall(
-            task,
-            prepared,
-            services,
-            (status, value) => Deferred.doneUnsafe(result, decodeExit(task, status, value)),
-            options?.transfer
-          )
-          : undefined
+        const wrong = checkCall("pool.applyAsync", task, args, options)
+        if (wrong !== undefined) settle(Exit.fail(wrong))
+        const job = wrong === undefined ? submitExit(task, args, services, options?.transfer, settle) : undefined
         const awaitResult = job === undefined
           ? Deferred.await(result)
           : Deferred.await(result).pipe(Effect.onInterrupt(() => scheduler.cancel(job)))

@@ -106,12 +106,10 @@ const spawnRaw = (kind: "thread" | "process", options: SpawnOptions, ping: P.Pin
       transferList: [port2],
       // Node would pipe them into process.stdout and process.stderr, which
       // makes both streams at the first spawn (~1.3 ms of a cold start): what
-      // the worker prints is written there as it comes instead (its stderr
-      // by `spawn` below, as a child's)
+      // the worker prints is written there as it comes instead (see `open`)
       stdout: true,
       stderr: true
     })
-    worker.stdout.on("data", (chunk: Buffer) => process.stdout.write(chunk))
     channels.set(worker, { port: port1, bell })
     return worker
   }
@@ -152,7 +150,6 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
     let error: unknown
     let outOfMemory = false
     let ready = false
-    let exited: Promise<void> = Promise.resolve()
     // the 'exit' event: for a child, before 'close' (what a retired worker waits for)
     let gone: Promise<void> = Promise.resolve()
     let channel: WorkerThreads.MessagePort | undefined
@@ -197,14 +194,29 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       channel = link?.port
       bell = link?.bell
       channel?.on("message", onBatch)
-      // A thread's 'error' is its uncaught exception; a child's is about the
-      // channel (sending to a dead child), which says nothing of why it died.
-      w.on("error", (e: Error & { code?: string }) => {
-        if (e.code !== "ERR_IPC_CHANNEL_CLOSED" && e.code !== "EPIPE") error ??= e
+      w.on("message", (message: readonly [0] | readonly [1, ReadonlyArray<unknown>]) => {
+        // a child's ready: the slot opens once a ping has come back, which
+        // carries the worker's name (a thread has its name from the start
+        // and answers the ping unasked)
+        if (message[0] === 0) tell([0, [P.OP_PING, P.PING_ID, "", ping()]])
+        else onBatch(message[1])
       })
+      // An 'error' (an uncaught exception, a failed spawn, a closed channel)
+      // or 'messageerror' comes before the worker has exited: make sure it is
+      // gone (its exit is reported once it has exited, whatever ended it).
+      const failed = () => {
+        if (exitCode === undefined && signal === undefined) kill()
+      }
+      w.on("error", (e: Error & { code?: string }) => {
+        // A thread's 'error' is its uncaught exception; a child's is about the
+        // channel (sending to a dead child), which says nothing of why it died.
+        if (e.code !== "ERR_IPC_CHANNEL_CLOSED" && e.code !== "EPIPE") error ??= e
+        failed()
+      })
+      w.on("messageerror", failed)
       // A child's 'close' comes after its stderr has been read (where V8
       // reports running out of memory); a thread has only 'exit'.
-      exited = new Promise((resolve) =>
+      const exited = new Promise<void>((resolve) =>
         w.once("threadId" in w ? "exit" : "close", (code: number | null, sig?: NodeJS.Signals | null) => {
           exitCode = code ?? undefined
           signal = sig ?? undefined
@@ -220,15 +232,18 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
           resolve()
         })
       )
+      void exited.then(() => {
+        dead = true
+        died?.()
+      })
       gone = new Promise((resolve) => w.once("exit", () => resolve()))
-      if ("stderr" in w && w.stderr !== null) {
-        // Pass the worker's stderr through, and notice V8's out-of-memory report.
-        w.stderr.on("data", (chunk: Buffer) => {
-          process.stderr.write(chunk)
-          if (!outOfMemory && chunk.toString().includes(heapOutOfMemory)) outOfMemory = true
-        })
-      }
-      return w
+      // A thread's output (a child's stdout is inherited) is passed through;
+      // in stderr, V8's out-of-memory report is noticed.
+      w.stdout?.on("data", (chunk: Buffer) => process.stdout.write(chunk))
+      w.stderr?.on("data", (chunk: Buffer) => {
+        process.stderr.write(chunk)
+        if (!outOfMemory && chunk.toString().includes(heapOutOfMemory)) outOfMemory = true
+      })
     }
     const kill = (signal?: NodeJS.Signals) => {
       if (raw === undefined) return
@@ -261,40 +276,11 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
       }
     }
 
-    let w: Raw | undefined
     try {
-      w = spawn()
+      spawn()
     } catch (e) {
       // refused at once (invalid options): it never started
       error ??= e
-    }
-    if (w !== undefined) {
-      let ended = false
-      const end = () => {
-        if (ended) return
-        ended = true
-        void exited.then(() => {
-          dead = true
-          died?.()
-        })
-      }
-      w.on("message", (message: readonly [0] | readonly [1, ReadonlyArray<unknown>]) => {
-        // a child's ready: the slot opens once a ping has come back, which
-        // carries the worker's name (a thread has its name from the start
-        // and answers the ping unasked)
-        if (message[0] === 0) tell([0, [P.OP_PING, P.PING_ID, "", ping()]])
-        else onBatch(message[1])
-      })
-      // An 'error' (an uncaught exception, a failed spawn, a closed channel)
-      // or 'messageerror' comes before the worker has exited: make sure it is
-      // gone, then report its exit.
-      const failed = () => {
-        if (exitCode === undefined && signal === undefined) kill()
-        end()
-      }
-      w.on("error", failed)
-      w.on("messageerror", failed)
-      void exited.then(end)
     }
 
     return {
@@ -307,7 +293,7 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
         Effect.callback<Death>((resume) => {
           up = up_
           receive = receive_
-          if (w === undefined || dead) return resume(Effect.sync(death))
+          if (raw === undefined || dead) return resume(Effect.sync(death))
           died = () => resume(Effect.sync(death))
           if (cameUp !== undefined) up_(cameUp)
           // Interrupted (retired, or the pool closing): asked to close, it has 5

@@ -31,13 +31,13 @@ export const callsStream = <J>(options: {
       let failure: Exit.Exit<never, unknown> | undefined
       let started = 0
       let emitted = 0 // in input order: the index of the next result to hand on
-      const inflight = new Map<number, J>()
+      // started and not settled (a call's job is known once `start` returns)
+      const inflight = new Map<number, J | undefined>()
       const ready = new Map<number, unknown>() // settled, not handed on yet
-      let settledAtOnce = -1
       let wake: (() => void) | undefined
 
       const settle = (index: number, exit: Exit.Exit<unknown, unknown>) => {
-        if (!inflight.delete(index)) settledAtOnce = index
+        inflight.delete(index)
         if (exit._tag === "Failure") failure ??= exit as Exit.Exit<never, unknown>
         else ready.set(index, exit.value)
         const resume = wake
@@ -62,8 +62,10 @@ export const callsStream = <J>(options: {
             return
           }
           const index = started++
+          inflight.set(index, undefined)
           const job = start(step.value, (exit) => settle(index, exit))
-          if (job !== undefined && settledAtOnce !== index) inflight.set(index, job)
+          // gone if it settled at once (refused: there is no job)
+          if (inflight.has(index)) inflight.set(index, job)
         }
       }
 
@@ -83,7 +85,7 @@ export const callsStream = <J>(options: {
 
       // What is still running when the stream ends early (taken from, failed, interrupted) is cancelled.
       const cancelAll = Effect.suspend(() => {
-        const jobs = [...inflight.values()]
+        const jobs = [...inflight.values()].filter((job) => job !== undefined)
         inflight.clear()
         return Effect.forEach(jobs, cancel, { concurrency: "unbounded", discard: true })
       })
