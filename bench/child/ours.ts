@@ -22,6 +22,26 @@ type Scenario = (p: Params) => Effect.Effect<Result, unknown, Lib.Pool.Pool>
 const applyAll = (pool: Lib.Pool.Pool, xs: ReadonlyArray<number>) =>
   Effect.forEach(xs, (x) => pool.apply(inc, [x]), { concurrency: "unbounded" })
 
+/** `run` over `p.n` inputs once to warm up, then `p.inner` times: items/s of the median run. */
+const itemsPerSecond = (
+  p: Params,
+  run: (pool: Lib.Pool.Pool, xs: ReadonlyArray<number>) => Effect.Effect<ReadonlyArray<number>, unknown>
+) =>
+  Effect.gen(function*() {
+    const pool = yield* Pool.Pool
+    const xs = range(p.n)
+    yield* run(pool, xs)
+    const secs: Array<number> = []
+    let check = 0
+    for (let r = 0; r < p.inner; r++) {
+      const t0 = performance.now()
+      const ys = yield* run(pool, xs)
+      secs.push((performance.now() - t0) / 1000)
+      check = sum(ys)
+    }
+    return { value: p.n / median(secs), check }
+  })
+
 const scenarios: Record<string, Scenario> = {
   // 1a: every call its own apply, all submitted at once.
   "1a": (p) =>
@@ -36,38 +56,10 @@ const scenarios: Record<string, Scenario> = {
     }),
 
   // 1b: pool.map with its default chunksize; each map is short, so the median of `inner` maps.
-  "1b": (p) =>
-    Effect.gen(function*() {
-      const pool = yield* Pool.Pool
-      const xs = range(p.n)
-      yield* pool.map(inc, xs)
-      const secs: Array<number> = []
-      let check = 0
-      for (let r = 0; r < p.inner; r++) {
-        const t0 = performance.now()
-        const ys = yield* pool.map(inc, xs)
-        secs.push((performance.now() - t0) / 1000)
-        check = sum(ys)
-      }
-      return { value: p.n / median(secs), check }
-    }),
+  "1b": (p) => itemsPerSecond(p, (pool, xs) => pool.map(inc, xs)),
 
   // 1c: pool.imap with its defaults (chunksize 1, window 16 per worker), collected; the median of `inner` runs.
-  "1c": (p) =>
-    Effect.gen(function*() {
-      const pool = yield* Pool.Pool
-      const xs = range(p.n)
-      yield* Stream.runCollect(pool.imap(inc, xs))
-      const secs: Array<number> = []
-      let check = 0
-      for (let r = 0; r < p.inner; r++) {
-        const t0 = performance.now()
-        const ys = yield* Stream.runCollect(pool.imap(inc, xs))
-        secs.push((performance.now() - t0) / 1000)
-        check = sum(ys)
-      }
-      return { value: p.n / median(secs), check }
-    }),
+  "1c": (p) => itemsPerSecond(p, (pool, xs) => Stream.runCollect(pool.imap(inc, xs))),
 
   // 2: one call at a time, each timed.
   "2": (p) =>

@@ -58,30 +58,27 @@ def calibrate(_p):
     return {"value": limit, "check": 0}
 
 
-def map_pool(p):
-    """1b: Pool.map with its default chunksize; the median of `inner` maps."""
+def _items_per_second(p, run):
+    """`run(pool, xs)` over `n` inputs once to warm up, then `inner` times: items/s of the median run."""
     xs = list(range(p["n"]))
     with Pool(2) as pool:
-        pool.map(inc, xs)
+        run(pool, xs)
         secs = []
         for _ in range(p["inner"]):
             t0 = time.perf_counter()
-            ys = pool.map(inc, xs)
+            ys = run(pool, xs)
             secs.append(time.perf_counter() - t0)
     return {"value": p["n"] / statistics.median(secs), "check": sum(ys)}
+
+
+def map_pool(p):
+    """1b: Pool.map with its default chunksize."""
+    return _items_per_second(p, lambda pool, xs: pool.map(inc, xs))
 
 
 def imap_pool(p):
-    """1c: Pool.imap with its default chunksize (1), consumed in order; the median of `inner` runs."""
-    xs = list(range(p["n"]))
-    with Pool(2) as pool:
-        list(pool.imap(inc, xs))
-        secs = []
-        for _ in range(p["inner"]):
-            t0 = time.perf_counter()
-            ys = list(pool.imap(inc, xs))
-            secs.append(time.perf_counter() - t0)
-    return {"value": p["n"] / statistics.median(secs), "check": sum(ys)}
+    """1c: Pool.imap with its default chunksize (1), consumed in order."""
+    return _items_per_second(p, lambda pool, xs: list(pool.imap(inc, xs)))
 
 
 def map_executor(p):
