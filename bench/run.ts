@@ -133,6 +133,12 @@ const pyVariant = (lib: string, id: string, params: object, expect: number, pin 
     expect
   }]
 
+/** Ours with other parameters, as a row of its own. */
+const ours = (id: string, params: object, expect: number, label: string): Variant => ({
+  lib: label,
+  argv: [node, here("child.ts"), id, "ours", JSON.stringify({ ...base, ...params })],
+  expect
+})
 const seq = { n: sizes.seq, warm: 500 }
 const trips = { n: sizes.trips, warm: 100 }
 const allScenarios: Array<Scenario> = [
@@ -141,7 +147,11 @@ const allScenarios: Array<Scenario> = [
     title: `tiny tasks: ${sizes.tiny.toLocaleString("en-US")} calls of x => x + 1, one call per task, all submitted at once`,
     unit: "calls/s",
     higherIsBetter: true,
-    variants: nodeVariants("1a", { n: sizes.tiny, warm: 2_000 }, triangle(sizes.tiny))
+    variants: [
+      ...nodeVariants("1a", { n: sizes.tiny, warm: 2_000 }, triangle(sizes.tiny)),
+      ours("1a", { n: sizes.tiny, warm: 2_000, variant: "traced" }, triangle(sizes.tiny), "ours, tracer installed"),
+      ours("1a", { n: sizes.tiny, warm: 2_000, variant: "floor" }, triangle(sizes.tiny), "Effect floor (no worker)")
+    ]
   },
   {
     id: "1b",
@@ -236,11 +246,6 @@ const allScenarios: Array<Scenario> = [
 // Queue and Pipe (issue "Process, Queue and Pipe"): ours on thread and process, beside Python's.
 const items = { n: sizes.items, warm: 2_000 }
 const pingPong = { n: sizes.seq, warm: 500 }
-const ours = (id: string, params: object, expect: number, label: string): Variant => ({
-  lib: label,
-  argv: [node, here("child.ts"), id, "ours", JSON.stringify({ ...base, ...params })],
-  expect
-})
 allScenarios.push({
   id: "2f",
   title: `sequential round trip on the process start method: ${sizes.seq.toLocaleString("en-US")} awaited calls after ` +

@@ -41,6 +41,7 @@ import * as P from "./internal/protocol.ts"
 import { type Done, type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
 import { supervise } from "./internal/supervisor.ts"
 import { callsStream } from "./internal/calls.ts"
+import { callSpan } from "./internal/callSpan.ts"
 import { CurrentStartMethod, type StartMethod } from "./StartMethod.ts"
 import type * as Cluster from "./Cluster.ts"
 import type { Any, Task } from "./Task.ts"
@@ -630,16 +631,17 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       )
     ),
     // A span per call, as Effect.fn would make, without its per-call stack
-    // capture; and not made the parent of the call (nothing runs under it on
-    // this side), which spares the fiber a context change per call.
+    // capture; not made the parent of the call (nothing runs under it on this
+    // side), which spares the fiber a context change per call; and only when a
+    // tracer can see it (callSpan.ts).
     apply: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
-      Effect.useSpan("Pool.apply", () => {
+      callSpan("Pool.apply", () => {
         const wrong = checkCall("pool.apply", task, args, options)
         if (wrong !== undefined) return Effect.fail(wrong)
         return withServices(task, (services) => call(task, args, options?.transfer, services))
       })) as Pool["apply"],
     applyAsync: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
-      withServices(task, (services) => Effect.suspend(() => {
+      callSpan("Pool.applyAsync", () => withServices(task, (services) => Effect.suspend(() => {
         // Submitted now, as Python's apply_async: a close() right after lets it finish.
         const result = Deferred.makeUnsafe<any, any>()
         const settle = (exit: Exit.Exit<any, any>) => Deferred.doneUnsafe(result, exit)
@@ -653,7 +655,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
         // Started at once, so that an interrupt right after this returns
         // finds the canceller installed (else the job would run on, unowned).
         return Effect.forkIn(awaitResult, internals.scope, { startImmediately: true })
-      })).pipe(Effect.withSpan("Pool.applyAsync"))) as Pool["applyAsync"],
+      })))) as Pool["applyAsync"],
     map: Effect.fn("Pool.map")(function*(task: Any, inputs: Iterable<unknown>, options?: any) {
       return yield* map(task, inputs, options)
     }) as unknown as Pool["map"],

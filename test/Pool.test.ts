@@ -376,6 +376,38 @@ describe.each(methods)("Pool on %s", (startMethod) => {
       expect(names).toEqual(expect.arrayContaining(["Pool.make", "Pool.apply", "Pool.map", "Pool.starmap", "Pool.imap"]))
     }))
 
+  it.live("a call's span, under an installed tracer, is the caller's child and ends with the call's exit", () =>
+    Effect.gen(function*() {
+      const spans: Array<Tracer.NativeSpan> = []
+      const tracer = Tracer.make({
+        span: (options) => {
+          const span = new Tracer.NativeSpan(options)
+          spans.push(span)
+          return span
+        }
+      })
+      const failed = yield* Effect.gen(function*() {
+        const pool = yield* make()
+        const caller = yield* Effect.currentSpan
+        expect(yield* pool.apply(T.add, [1, 2])).toBe(3)
+        const exit = yield* Effect.exit(pool.apply(T.throwsOnNegative, [-1]))
+        const fiber = yield* pool.applyAsync(T.add, [2, 3])
+        expect(yield* Fiber.join(fiber)).toBe(5)
+        return { caller, exit }
+      }).pipe(Effect.withSpan("caller"), Effect.scoped, Effect.withTracer(tracer))
+      expect(Exit.isFailure(failed.exit)).toBe(true)
+      const calls = spans.filter((s) => s.name === "Pool.apply" || s.name === "Pool.applyAsync")
+      expect(calls.map((s) => s.name)).toEqual(["Pool.apply", "Pool.apply", "Pool.applyAsync"])
+      for (const span of calls) {
+        expect(span.parent).toEqual(expect.objectContaining({ _tag: "Some" }))
+        expect((span.parent as any).value.spanId).toBe(failed.caller.spanId)
+        expect(span.status._tag).toBe("Ended")
+      }
+      const [ok, bad] = calls
+      expect(ok.status._tag === "Ended" && Exit.isSuccess(ok.status.exit)).toBe(true)
+      expect(bad.status._tag === "Ended" && Exit.isFailure(bad.status.exit)).toBe(true)
+    }))
+
   it.live("worker log lines reach the main program's logger", () =>
     Effect.gen(function*() {
       const lines: Array<unknown> = []

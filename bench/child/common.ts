@@ -20,6 +20,11 @@ export interface Params {
   readonly dict?: boolean
   /** Workers sharing one Value or Lock (scenarios 8, 9). */
   readonly workers?: number
+  /**
+   * Scenario 1a: `"floor"` runs the same Effect program with each call answered on the main thread (no worker),
+   * `"traced"` runs ours under an installed tracer (Effect's NativeSpan, exported nowhere).
+   */
+  readonly variant?: "floor" | "traced"
 }
 
 export interface Result {

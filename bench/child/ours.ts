@@ -5,6 +5,7 @@
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import type * as Scope from "effect/Scope"
 import type * as Lib from "../../src/index.ts"
 import { countPrimes, echo, echoT, inc } from "../workers/ours.mjs"
@@ -21,6 +22,25 @@ type Scenario = (p: Params) => Effect.Effect<Result, unknown, Lib.Pool.Pool>
 
 const applyAll = (pool: Lib.Pool.Pool, xs: ReadonlyArray<number>) =>
   Effect.forEach(xs, (x) => pool.apply(inc, [x]), { concurrency: "unbounded" })
+
+// 1a's floor: what the user's program itself costs, each call an asynchronous
+// effect answered on this thread (in batches, a macrotask later, as worker
+// replies arrive) with no worker nor message at all.
+const floorAll = (xs: ReadonlyArray<number>) => {
+  let answers: Array<() => void> = []
+  const answerAll = () => {
+    const now = answers
+    answers = []
+    for (const answer of now) answer()
+  }
+  return Effect.forEach(xs, (x) =>
+    Effect.callback<number>((resume) => {
+      if (answers.push(() => resume(Effect.succeed(x + 1))) === 1) setImmediate(answerAll)
+    }), { concurrency: "unbounded" })
+}
+
+// 1a under an installed tracer: every call's span is made and ended.
+const tracer = Tracer.make({ span: (options) => new Tracer.NativeSpan(options) })
 
 /** `run` over `p.n` inputs once to warm up, then `p.inner` times: items/s of the median run. */
 const itemsPerSecond = (
@@ -47,13 +67,14 @@ const scenarios: Record<string, Scenario> = {
   "1a": (p) =>
     Effect.gen(function*() {
       const pool = yield* Pool.Pool
-      yield* applyAll(pool, range(p.warm))
+      const all = (xs: ReadonlyArray<number>) => p.variant === "floor" ? floorAll(xs) : applyAll(pool, xs)
+      yield* all(range(p.warm))
       const xs = range(p.n)
       const t0 = performance.now()
-      const ys = yield* applyAll(pool, xs)
+      const ys = yield* all(xs)
       const secs = (performance.now() - t0) / 1000
       return { value: p.n / secs, check: sum(ys) }
-    }),
+    }).pipe(p.variant === "traced" ? Effect.withTracer(tracer) : (self) => self),
 
   // 1b: pool.map with its default chunksize; each map is short, so the median of `inner` maps.
   "1b": (p) => itemsPerSecond(p, (pool, xs) => pool.map(inc, xs)),
