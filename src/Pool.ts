@@ -25,6 +25,7 @@ import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import type { SqlClient } from "effect/sql/SqlClient"
 import type * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import * as os from "node:os"
 import type { ResourceLimits, Transferable } from "node:worker_threads"
 import * as Errors from "./errors.ts"
@@ -41,7 +42,7 @@ import * as P from "./internal/protocol.ts"
 import { type Done, type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
 import { supervise } from "./internal/supervisor.ts"
 import { callsStream } from "./internal/calls.ts"
-import { callSpan } from "./internal/callSpan.ts"
+import { callSpan, traceContext } from "./internal/callSpan.ts"
 import { CurrentStartMethod, type StartMethod } from "./StartMethod.ts"
 import type * as Cluster from "./Cluster.ts"
 import type { Any, Task } from "./Task.ts"
@@ -404,23 +405,29 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
   }
 
   /**
-   * Runs `f` with the values of the task's declared services, read from the
-   * caller's context as `[key, value, ...]` (undefined when it declares none:
-   * then `f` is called at once, so `apply` gets no extra Effect per call; an
-   * `f` that does work first suspends it itself).
+   * What a call carries beside its arguments, as `[key, value, ...]`: the
+   * task's declared services, read from the caller's context, and the trace
+   * context of `parent` (callSpan.ts); undefined when there is neither.
    */
+  const callServices = (
+    task: Any,
+    fiber: Fiber.Fiber<unknown, unknown>,
+    parent: Tracer.AnySpan | undefined
+  ): ReadonlyArray<unknown> | undefined => {
+    const keys = task?.contract?.services
+    const trace = traceContext(fiber, parent)
+    if ((keys === undefined || keys.length === 0) && trace === undefined) return undefined
+    const services: Array<unknown> = []
+    if (keys !== undefined) for (const key of keys) services.push(key.key, Context.getUnsafe(fiber.context, key))
+    if (trace !== undefined) services.push(P.TRACE_KEY, trace)
+    return services
+  }
+
+  /** Runs `f` with what a call carries (`callServices`), under the caller's current span. */
   const withServices = <A, E, R>(
     task: Any,
     f: (services: ReadonlyArray<unknown> | undefined) => Effect.Effect<A, E, R>
-  ): Effect.Effect<A, E, R> => {
-    const keys = task?.contract?.services
-    if (keys === undefined || keys.length === 0) return f(undefined)
-    return Effect.flatMap(Effect.context<never>(), (context) => {
-      const services: Array<unknown> = []
-      for (const key of keys) services.push(key.key, Context.getUnsafe(context, key))
-      return f(services)
-    })
-  }
+  ): Effect.Effect<A, E, R> => Effect.withFiber((fiber) => f(callServices(task, fiber, fiber.cache.span)))
 
   const submitCall = (
     task: Any,
@@ -635,27 +642,29 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     // side), which spares the fiber a context change per call; and only when a
     // tracer can see it (callSpan.ts).
     apply: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
-      callSpan("Pool.apply", () => {
+      callSpan("Pool.apply", (fiber, parent) => {
         const wrong = checkCall("pool.apply", task, args, options)
         if (wrong !== undefined) return Effect.fail(wrong)
-        return withServices(task, (services) => call(task, args, options?.transfer, services))
+        return call(task, args, options?.transfer, callServices(task, fiber, parent))
       })) as Pool["apply"],
     applyAsync: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
-      callSpan("Pool.applyAsync", () => withServices(task, (services) => Effect.suspend(() => {
+      callSpan("Pool.applyAsync", (fiber, parent) => {
         // Submitted now, as Python's apply_async: a close() right after lets it finish.
         const result = Deferred.makeUnsafe<any, any>()
         const settle = (exit: Exit.Exit<any, any>) => Deferred.doneUnsafe(result, exit)
         // a refused call fails its fiber, as any failure of the task does
         const wrong = checkCall("pool.applyAsync", task, args, options)
         if (wrong !== undefined) settle(Exit.fail(wrong))
-        const job = wrong === undefined ? submitExit(task, args, services, options?.transfer, settle) : undefined
+        const job = wrong === undefined
+          ? submitExit(task, args, callServices(task, fiber, parent), options?.transfer, settle)
+          : undefined
         const awaitResult = job === undefined
           ? Deferred.await(result)
           : Deferred.await(result).pipe(Effect.onInterrupt(() => scheduler.cancel(job)))
         // Started at once, so that an interrupt right after this returns
         // finds the canceller installed (else the job would run on, unowned).
         return Effect.forkIn(awaitResult, internals.scope, { startImmediately: true })
-      })))) as Pool["applyAsync"],
+      })) as Pool["applyAsync"],
     map: Effect.fn("Pool.map")(function*(task: Any, inputs: Iterable<unknown>, options?: any) {
       return yield* map(task, inputs, options)
     }) as unknown as Pool["map"],

@@ -20,6 +20,19 @@ import { makeSignals } from "./signals.ts"
 
 const methods = ["thread", "process", "fiber"] as const
 
+/** An installed tracer (Effect's NativeSpan) that keeps every span it makes. */
+const recordingTracer = () => {
+  const spans: Array<Tracer.NativeSpan> = []
+  const tracer = Tracer.make({
+    span: (options) => {
+      const span = new Tracer.NativeSpan(options)
+      spans.push(span)
+      return span
+    }
+  })
+  return { spans, tracer }
+}
+
 describe.each(methods)("Pool on %s", (startMethod) => {
   const make = (options: Pool.Options<any> = {}) => Pool.make({ processes: 2, startMethod, ...options })
 
@@ -378,14 +391,7 @@ describe.each(methods)("Pool on %s", (startMethod) => {
 
   it.live("a call's span, under an installed tracer, is the caller's child and ends with the call's exit", () =>
     Effect.gen(function*() {
-      const spans: Array<Tracer.NativeSpan> = []
-      const tracer = Tracer.make({
-        span: (options) => {
-          const span = new Tracer.NativeSpan(options)
-          spans.push(span)
-          return span
-        }
-      })
+      const { spans, tracer } = recordingTracer()
       const failed = yield* Effect.gen(function*() {
         const pool = yield* make()
         const caller = yield* Effect.currentSpan
@@ -406,6 +412,40 @@ describe.each(methods)("Pool on %s", (startMethod) => {
       const [ok, bad] = calls
       expect(ok.status._tag === "Ended" && Exit.isSuccess(ok.status.exit)).toBe(true)
       expect(bad.status._tag === "Ended" && Exit.isFailure(bad.status.exit)).toBe(true)
+    }))
+
+  it.live("the caller's trace context reaches the worker: spans made there join the caller's trace", () =>
+    Effect.gen(function*() {
+      const pool = yield* make()
+      // no span around the call: nothing is carried
+      const alone = yield* pool.apply(T.traceOf, [0])
+      expect(alone.parentSpanId).toBe(null)
+      const caller = yield* Effect.gen(function*() {
+        const caller = yield* Effect.currentSpan
+        // under the default tracer the call's own span is not made: the caller is the parent
+        expect(yield* pool.apply(T.traceOf, [0])).toEqual({ traceId: caller.traceId, parentSpanId: caller.spanId })
+        expect(yield* Fiber.join(yield* pool.applyAsync(T.traceOf, [0]))).toEqual({
+          traceId: caller.traceId,
+          parentSpanId: caller.spanId
+        })
+        // map's and imap's work belongs under their own spans, in the caller's trace
+        for (const r of yield* pool.map(T.traceOf, [1, 2])) expect(r.traceId).toBe(caller.traceId)
+        const streamed = yield* Stream.runCollect(pool.imap(T.traceOf, [1, 2]))
+        for (const r of streamed) expect(r.traceId).toBe(caller.traceId)
+        return caller
+      }).pipe(Effect.withSpan("caller"))
+      expect(alone.traceId).not.toBe(caller.traceId)
+    }).pipe(Effect.scoped))
+
+  it.live("under an installed tracer the worker's spans are children of the call's span", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = recordingTracer()
+      const seen = yield* Effect.gen(function*() {
+        const pool = yield* make()
+        return yield* pool.apply(T.traceOf, [0])
+      }).pipe(Effect.withSpan("caller"), Effect.scoped, Effect.withTracer(tracer))
+      const call = spans.find((s) => s.name === "Pool.apply")!
+      expect(seen).toEqual({ traceId: call.traceId, parentSpanId: call.spanId })
     }))
 
   it.live("worker log lines reach the main program's logger", () =>

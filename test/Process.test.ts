@@ -5,6 +5,7 @@ import * as Option from "effect/Option"
 import * as os from "node:os"
 import { Process, Queue } from "../src/index.ts"
 import * as T from "./fixtures/processes.ts"
+import * as Tasks from "./fixtures/tasks.ts"
 import { childPids, threadCount } from "./helpers.ts"
 
 const methods = ["thread", "process", "fiber"] as const
@@ -31,6 +32,15 @@ describe.each(methods)("Process on %s", (startMethod) => {
       const done = yield* exited.await
       expect(Exit.isSuccess(done)).toBe(true)
     }))
+
+  it.live("a process's task makes its spans in the trace of the caller of start", () =>
+    Effect.gen(function*() {
+      const caller = yield* Effect.currentSpan
+      const p = yield* Process.start(Tasks.traceOf, [0], { startMethod })
+      const seen = yield* p.join
+      expect(seen.traceId).toBe(caller.traceId)
+      expect(seen.parentSpanId).not.toBe(null)
+    }).pipe(Effect.withSpan("caller")))
 
   it.live("names come from one counter; the main program is MainProcess", () =>
     Effect.gen(function*() {

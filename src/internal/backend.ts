@@ -9,6 +9,7 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Tracer from "effect/Tracer"
 import type * as ChildProcess from "node:child_process"
 import * as Module from "node:module"
 import * as Path from "node:path"
@@ -342,7 +343,9 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
 export const fiberBackend: Backend = {
   incarnate: (_index, up, receive) =>
     Effect.gen(function*() {
-      const context = yield* Effect.context<never>()
+      // The supervisor's context, without its span: a handler's spans belong
+      // to its caller's trace (the context a call carries), as on a worker.
+      const context = Context.omit(Tracer.ParentSpan)(yield* Effect.context<never>())
       const runFork = Effect.runForkWith(context)
       // Nothing is cloned, but what a worker could not send back is refused
       // here too, so that code tested on fibers behaves the same on workers.

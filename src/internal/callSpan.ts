@@ -8,12 +8,43 @@
  * runs under it on this side), so under the native tracer it is invisible,
  * and making it cost half of what a call costs when thousands are submitted
  * at once (bench 1a). Any installed tracer gets every span, as before.
+ *
+ * Either way the call carries its trace context to the worker, where an
+ * Effect handler runs under it: spans made there join the caller's trace.
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
 
-/** `evaluate()` inside a span named `name` (not made the current span), or plainly under the native tracer. */
-export const callSpan = <A, E, R>(name: string, evaluate: () => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+/**
+ * `evaluate` inside a span named `name` (not made the current span), or
+ * plainly under the native tracer; it gets the fiber, and the span the call's
+ * work belongs under: that one, or else the caller's.
+ */
+export const callSpan = <A, E, R>(
+  name: string,
+  evaluate: (fiber: Fiber.Fiber<unknown, unknown>, parent: Tracer.AnySpan | undefined) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
   Effect.withFiber((fiber) =>
-    fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer ? evaluate() : Effect.useSpan(name, evaluate)
+    fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
+      ? evaluate(fiber, fiber.cache.span)
+      : Effect.useSpan(name, (span) => evaluate(fiber, span))
   )
+
+/**
+ * The trace context a call carries to its worker, `[traceId, spanId, sampled]`:
+ * of `span`, or of its nearest ancestor whose propagation is not disabled (as
+ * Effect picks a new span's parent); none with tracing disabled.
+ */
+export const traceContext = (
+  fiber: Fiber.Fiber<unknown, unknown>,
+  span: Tracer.AnySpan | undefined
+): readonly [string, string, boolean] | undefined => {
+  if (!fiber.cache.tracerEnabled) return undefined
+  while (span !== undefined && Context.get(span.annotations, Tracer.DisablePropagation)) {
+    span = span._tag === "Span" ? Option.getOrUndefined(span.parent) : undefined
+  }
+  return span === undefined ? undefined : [span.traceId, span.spanId, span.sampled]
+}

@@ -20,8 +20,17 @@ export const REQUEST_STRIDE = 4
 /** Set on a call's op when its arguments hold shared objects: the worker revives them first. */
 export const SHARED_FLAG = 16
 
-/** Set on a call's op when the task declares services: data is `[data, [key, value, ...]]`. */
+/**
+ * Set on a call's op when the task declares services, or the caller is in a
+ * span: data is `[data, [key, value, ...]]`.
+ */
 export const SERVICES_FLAG = 32
+
+/**
+ * The services' key of the caller's trace context, `[traceId, spanId, sampled]`:
+ * the worker runs an Effect handler under it as an external parent span.
+ */
+export const TRACE_KEY = "effect-multiprocessing/trace"
 
 export const S_OK = 0 // value (encoded by the success schema, if any)
 export const S_FAIL = 1 // typed failure of an Effect handler (encoded)
