@@ -8,7 +8,7 @@
  *   - `task.js`: what a worker loads (the worker entry's static imports and
  *     `Task`), so a worker and a task module load 3 files, not 12;
  *   - `errors.js`: the error classes and what a worker loads once it runs an
- *     Effect task (`bootstrap.ts`);
+ *     Effect task (`bootstrap.ts`, `relay.ts`);
  *   - `core.js`: what the package root loads with it (Pool, Process...);
  *   - `objects.js`: the rest of the package (shared objects, locks, Manager,
  *     Cluster), which the root loads on first use (below).
@@ -61,7 +61,7 @@ const without = (set: Set<string>, ...others: Array<Set<string>>) =>
 const workerEntry = path.join(src, "internal", "worker.ts")
 const task = closure(workerEntry, path.join(src, "Task.ts"))
 task.delete(workerEntry)
-const bootstrap = without(closure(path.join(src, "internal", "bootstrap.ts")), task)
+const bootstrap = without(closure(path.join(src, "internal", "bootstrap.ts"), path.join(src, "internal", "relay.ts")), task)
 
 // The root's namespaces: those a Pool program needs load with it, the others on first use.
 const rootFile = path.join(src, "index.ts")

@@ -42,7 +42,8 @@ import * as P from "./internal/protocol.ts"
 import { type Done, type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
 import { supervise } from "./internal/supervisor.ts"
 import { callsStream } from "./internal/calls.ts"
-import { callSpan, traceContext } from "./internal/callSpan.ts"
+import { callSpan, relayTo, traceParent } from "./internal/callSpan.ts"
+import { makeReplay, type Replay } from "./internal/relay.ts"
 import { CurrentStartMethod, type StartMethod } from "./StartMethod.ts"
 import type * as Cluster from "./Cluster.ts"
 import type { Any, Task } from "./Task.ts"
@@ -271,6 +272,7 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
     // The workers are spawned first: each boots (~25 ms) while the scheduler
     // and the supervisors' fibers are built (~2 ms of a cold start otherwise).
     // (what no slot took is ended when the scope closes: the finalizer comes first)
+    const replay = makeReplay()
     const backend = backendOf(startMethod, options)
     if (backend.abandon !== undefined) yield* Scope.addFinalizer(scope, backend.abandon)
     backend.warm?.(processes)
@@ -281,6 +283,7 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
       maxTasksPerChild: options.maxTasksPerChild,
       interruptGrace: Duration.toMillis(options.interruptGracePeriod ?? Duration.seconds(1)),
       initializer: options.initializer && { task: options.initializer, args: options.initargs ?? [] },
+      onSpan: (status, record) => replay.receive(status, record),
       onLog: (slot, level, [message, annotations]) => {
         runFork(
           Effect.logWithLevel(level as any)(...(message as Array<unknown>)).pipe(
@@ -316,7 +319,8 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
           ? Effect.fail(new Errors.InvalidArgument({ reason: "join() needs close() or terminate() first" }))
           : supervisor.join
       ).pipe(Effect.withSpan("Pool.join")),
-      terminate
+      terminate,
+      replay
     })
     schedulers.set(pool, scheduler)
     return pool
@@ -359,12 +363,16 @@ interface Internals {
   readonly close: Effect.Effect<void>
   readonly join: Effect.Effect<void, Errors.InvalidArgument>
   readonly terminate: Effect.Effect<void>
+  /** Where the spans workers relay are made again (relay.ts). */
+  readonly replay: Replay
 }
 
 const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
-  const { processes, startMethod } = internals
+  const { processes, replay, startMethod } = internals
   // `fiber` clones nothing, yet must refuse what the other methods refuse.
   const precheck = startMethod === "fiber"
+  // the services of calls whose workers relay their spans, and where those go
+  const relaying = new WeakMap<ReadonlyArray<unknown>, { readonly span: Tracer.Span; readonly tracer: Tracer.Tracer }>()
 
   /**
    * The arguments as they will be sent: encoded by the payload contract, and
@@ -407,7 +415,9 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
   /**
    * What a call carries beside its arguments, as `[key, value, ...]`: the
    * task's declared services, read from the caller's context, and the trace
-   * context of `parent` (callSpan.ts); undefined when there is neither.
+   * context of `parent` (callSpan.ts); undefined when there is neither. Under
+   * an installed tracer the worker relays its spans, which go under `parent`
+   * (noted in `relaying` for `submitCall`).
    */
   const callServices = (
     task: Any,
@@ -415,11 +425,15 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     parent: Tracer.AnySpan | undefined
   ): ReadonlyArray<unknown> | undefined => {
     const keys = task?.contract?.services
-    const trace = traceContext(fiber, parent)
-    if ((keys === undefined || keys.length === 0) && trace === undefined) return undefined
+    const span = traceParent(fiber, parent)
+    if ((keys === undefined || keys.length === 0) && span === undefined) return undefined
     const services: Array<unknown> = []
     if (keys !== undefined) for (const key of keys) services.push(key.key, Context.getUnsafe(fiber.context, key))
-    if (trace !== undefined) services.push(P.TRACE_KEY, trace)
+    if (span !== undefined) {
+      const tracer = span._tag === "Span" ? relayTo(fiber) : undefined
+      services.push(P.TRACE_KEY, [span.traceId, span.spanId, span.sampled, tracer !== undefined])
+      if (tracer !== undefined) relaying.set(services, { span: span as Tracer.Span, tracer })
+    }
     return services
   }
 
@@ -429,6 +443,18 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     f: (services: ReadonlyArray<unknown> | undefined) => Effect.Effect<A, E, R>
   ): Effect.Effect<A, E, R> => Effect.withFiber((fiber) => f(callServices(task, fiber, fiber.cache.span)))
 
+  /** `done`, or with spans relayed for the call, `done` after the call's span no longer takes them. */
+  const relayed = (services: ReadonlyArray<unknown> | undefined, done: Done): Done => {
+    const relay = services === undefined ? undefined : relaying.get(services)
+    if (relay === undefined) return done
+    // what the worker relays goes under the span while the call runs
+    replay.expect(relay.span, relay.tracer)
+    return (status, value) => {
+      replay.forget(relay.span)
+      done(status, value)
+    }
+  }
+
   const submitCall = (
     task: Any,
     args: ReadonlyArray<unknown>,
@@ -436,6 +462,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     done: Done,
     transfer: ReadonlyArray<unknown> | undefined
   ): Job | undefined => {
+    done = relayed(services, done)
     const moved = startMethod === "thread" ? transfer : undefined
     if (services === undefined && !madeAny) return scheduler.submit(P.OP_CALL, task, args, done, moved)
     const [op, data] = seal(P.OP_CALL, args, services)
@@ -519,7 +546,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
         const part = packed ?? sent.slice(start, end)
         const count = end - start
         const [sentOp, data] = sealed ? seal(op, part, services) : [op, part]
-        const job = scheduler.submit(sentOp, task, data, (status, value) => {
+        const job = scheduler.submit(sentOp, task, data, relayed(services, (status, value) => {
           if (failed) return
           if (status === P.S_OK) {
             const values = value as Array<unknown>
@@ -548,7 +575,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
             return resume(Effect.andThen(cancelAll, decodeExit(task, status, value)))
           }
           if (--remaining === 0) resume(Effect.succeed(results))
-        }, packed !== undefined && startMethod === "thread" ? [packed.buffer] : undefined)
+        }), packed !== undefined && startMethod === "thread" ? [packed.buffer] : undefined)
         if (job === undefined) return
         jobs.push(job)
       }

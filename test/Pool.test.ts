@@ -448,6 +448,38 @@ describe.each(methods)("Pool on %s", (startMethod) => {
       expect(seen).toEqual({ traceId: call.traceId, parentSpanId: call.spanId })
     }))
 
+  it.live("under an installed tracer the spans a task makes reach it, each under its parent", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = recordingTracer()
+      const [applied, mapped] = yield* Effect.gen(function*() {
+        const pool = yield* make()
+        return [yield* pool.apply(T.tracedWork, [1]), yield* pool.map(T.tracedWork, [2, 3])] as const
+      }).pipe(Effect.withSpan("caller"), Effect.scoped, Effect.withTracer(tracer))
+      expect([applied, mapped]).toEqual([2, [3, 4]])
+      const named = (name: string) => spans.filter((s) => s.name === name)
+      const parentOf = (span: Tracer.NativeSpan) => span.parent._tag === "Some" ? span.parent.value : undefined
+      // one "outer" per input, each under the call's span (apply) or the map's
+      const outers = named("outer")
+      expect(outers.map((s) => s.attributes.get("input")).sort()).toEqual([1, 2, 3])
+      const call = named("Pool.apply")[0]
+      const map = named("Pool.map")[0]
+      for (const outer of outers) {
+        expect(parentOf(outer)).toBe(outer.attributes.get("input") === 1 ? call : map)
+        expect(outer.traceId).toBe(call.traceId)
+        expect(outer.events.map(([name, , attributes]) => [name, attributes])).toEqual([["halfway", { at: "middle" }]])
+        assert(outer.status._tag === "Ended")
+        expect(Exit.isSuccess(outer.status.exit)).toBe(true)
+      }
+      // "inner" and "broken" under their "outer"; "broken" ended with its failure
+      expect(named("inner").map((s) => outers.includes(parentOf(s) as Tracer.NativeSpan))).toEqual([true, true, true])
+      for (const broken of named("broken")) {
+        expect(outers).toContain(parentOf(broken))
+        assert(broken.status._tag === "Ended" && Exit.isFailure(broken.status.exit))
+        expect(String(Cause.squash(broken.status.exit.cause))).toContain("broken on purpose")
+      }
+      expect(named("broken")).toHaveLength(3)
+    }))
+
   it.live("worker log lines reach the main program's logger", () =>
     Effect.gen(function*() {
       const lines: Array<unknown> = []

@@ -20,6 +20,7 @@ import { reviveError } from "./decode.ts"
 import { makeExecutor } from "./executor.ts"
 import { raiseMallocThresholds } from "./mallocWarmup.ts"
 import * as P from "./protocol.ts"
+import { relayTracer } from "./relay.ts"
 import { withServices } from "./services.ts"
 import type { Death, Link } from "./scheduler.ts"
 
@@ -355,12 +356,16 @@ export const fiberBackend: Backend = {
         }
         receive(batch)
       }
+      // spans are relayed here too, so that a task's spans reach a tracer
+      // installed around the call alone, as from a worker
+      let tracer: Tracer.Tracer | undefined
+      const relay = () => tracer ??= relayTracer(executor.span)
       const executor = makeExecutor({
         post,
         run: (effect, onExit, services) => {
           const fiber = services === undefined
             ? runFork(effect)
-            : Effect.runForkWith(withServices(Context, context, services))(effect)
+            : Effect.runForkWith(withServices(Context, context, services, relay))(effect)
           fiber.addObserver(onExit)
           return () => fiber.interruptUnsafe()
         }

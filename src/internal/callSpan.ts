@@ -10,7 +10,8 @@
  * at once (bench 1a). Any installed tracer gets every span, as before.
  *
  * Either way the call carries its trace context to the worker, where an
- * Effect handler runs under it: spans made there join the caller's trace.
+ * Effect handler runs under it: spans made there join the caller's trace
+ * (and, under an installed tracer, are relayed back to it: relay.ts).
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -34,17 +35,23 @@ export const callSpan = <A, E, R>(
   )
 
 /**
- * The trace context a call carries to its worker, `[traceId, spanId, sampled]`:
- * of `span`, or of its nearest ancestor whose propagation is not disabled (as
- * Effect picks a new span's parent); none with tracing disabled.
+ * The span whose trace context a call carries to its worker: `span`, or its
+ * nearest ancestor whose propagation is not disabled (as Effect picks a new
+ * span's parent); none with tracing disabled.
  */
-export const traceContext = (
+export const traceParent = (
   fiber: Fiber.Fiber<unknown, unknown>,
   span: Tracer.AnySpan | undefined
-): readonly [string, string, boolean] | undefined => {
+): Tracer.AnySpan | undefined => {
   if (!fiber.cache.tracerEnabled) return undefined
   while (span !== undefined && Context.get(span.annotations, Tracer.DisablePropagation)) {
     span = span._tag === "Span" ? Option.getOrUndefined(span.parent) : undefined
   }
-  return span === undefined ? undefined : [span.traceId, span.spanId, span.sampled]
+  return span
+}
+
+/** The tracer spans relayed from a worker go to: the caller's, unless it is the native one (which nobody sees). */
+export const relayTo = (fiber: Fiber.Fiber<unknown, unknown>): Tracer.Tracer | undefined => {
+  const tracer = fiber.getRef(Tracer.Tracer)
+  return tracer === Tracer.nativeTracer ? undefined : tracer
 }

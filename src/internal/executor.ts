@@ -44,6 +44,8 @@ export interface Executor {
   readonly interruptAll: () => void
   /** Queues a log line for the main program (worker side only). */
   readonly log: (level: string, message: unknown, annotations: Record<string, unknown>, date: number) => void
+  /** Queues a relayed span's start or end for the main program (relay.ts). */
+  readonly span: (status: number, record: ReadonlyArray<unknown>) => void
   /**
    * Whether the next message from the main program is what this worker
    * waits for: it runs nothing (the next task), or a task awaits the answer
@@ -151,6 +153,8 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
   const log: Executor["log"] = (level, message, annotations, date) => {
     reply(P.LOG_ID, level as any, [message, annotations, date], "log")
   }
+
+  const span: Executor["span"] = (status, record) => push(P.SPAN_ID, status, record, "span")
 
   const load = (key: string): Any | Promise<Any> => {
     const cached = tasks.get(key) ?? lookup(key)
@@ -509,5 +513,5 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
 
   const expecting = () => running.size === 0 || (shared !== undefined && shared.awaiting())
 
-  return { receive, log, interruptAll, expecting }
+  return { receive, log, span, interruptAll, expecting }
 }

@@ -27,8 +27,9 @@ export const SHARED_FLAG = 16
 export const SERVICES_FLAG = 32
 
 /**
- * The services' key of the caller's trace context, `[traceId, spanId, sampled]`:
- * the worker runs an Effect handler under it as an external parent span.
+ * The services' key of the caller's trace context, `[traceId, spanId, sampled, relay]`:
+ * the worker runs an Effect handler under it as an external parent span, and
+ * with `relay`, relays the spans it makes to the main program (relay.ts).
  */
 export const TRACE_KEY = "effect-multiprocessing/trace"
 
@@ -50,6 +51,9 @@ export const FATAL_ID = -2
 
 /** Id of a log line written in a worker: status is the level, value `[message, annotations, date]`. */
 export const LOG_ID = -1
+
+/** Id of a relayed span's start or end: status is `SPAN_START` / `SPAN_END`, value the record (relay.ts). */
+export const SPAN_ID = -5
 
 /** Id of a worker's request to a shared object the main program owns: status is the request id, value `[object, op, data]`. */
 export const SHARED_ID = -3

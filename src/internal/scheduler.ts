@@ -87,6 +87,8 @@ export interface SchedulerOptions {
   readonly interruptGrace: number
   readonly initializer: { readonly task: Any; readonly args: ReadonlyArray<unknown> } | undefined
   readonly onLog: (slot: number, level: string, entry: ReadonlyArray<unknown>) => void
+  /** A span's start or end, relayed by a worker (relay.ts). */
+  readonly onSpan: (status: number, record: ReadonlyArray<unknown>) => void
 }
 
 export type PoolState = "running" | "closed" | "terminated" | "broken"
@@ -323,6 +325,10 @@ export const makeScheduler = (options: SchedulerOptions) => {
       const id = batch[i] as number
       if (id === P.LOG_ID) {
         options.onLog(slot.index, batch[i + 1] as string, batch[i + 2] as ReadonlyArray<unknown>)
+        continue
+      }
+      if (id === P.SPAN_ID) {
+        options.onSpan(batch[i + 1] as number, batch[i + 2] as ReadonlyArray<unknown>)
         continue
       }
       if (id === P.SHARED_ID || id === P.SHARED_CANCEL_ID) {

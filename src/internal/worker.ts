@@ -12,6 +12,7 @@
  */
 import type * as Exit from "effect/Exit"
 import type * as Logger from "effect/Logger"
+import type * as Tracer from "effect/Tracer"
 import { availableParallelism } from "node:os"
 import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
@@ -48,8 +49,9 @@ const loadRuntime = (): Promise<Run> =>
     import("effect/Context"),
     import("effect/Effect"),
     import("effect/References"),
-    import("./bootstrap.ts")
-  ]).then(([Context, Effect, References, Bootstrap]) => {
+    import("./bootstrap.ts"),
+    import("./relay.ts")
+  ]).then(([Context, Effect, References, Bootstrap, Relay]) => {
     // What the runtime calls `log` on (all it asks of a logger), made without
     // `Logger.make`: effect/Logger loads 22 more modules of effect (FileSystem,
     // Stream...), ~20 ms of each worker's first Effect task.
@@ -64,8 +66,12 @@ const loadRuntime = (): Promise<Run> =>
     // a task's fiber may make pools (nested parallelism): see bootstrap.ts
     const base = Context.add(Context.make(References.CurrentLoggers, new Set([forward])), Bootstrap.InTask, true)
     const runFork = Effect.runForkWith(base)
+    let tracer: Tracer.Tracer | undefined
+    const relay = () => tracer ??= Relay.relayTracer(executor.span)
     run = (effect, onExit, services) => {
-      const fiber = services === undefined ? runFork(effect) : Effect.runForkWith(withServices(Context, base, services))(effect)
+      const fiber = services === undefined
+        ? runFork(effect)
+        : Effect.runForkWith(withServices(Context, base, services, relay))(effect)
       fiber.addObserver(onExit)
       return () => fiber.interruptUnsafe()
     }
