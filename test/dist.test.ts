@@ -144,6 +144,8 @@ describe("the built package", () => {
     ["30_manager_dict_list.ts", (s) => expect(s.trim().split("\n")).toHaveLength(12)],
     ["joinable_queue.ts", (s) => expect(s).toBe("all 10 jobs done; sum of squares: 285\n")],
     ["typed_services.ts", (s) => expect(s).toBe("took [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n")],
+    // a worker loads the relay's chunk when its task returns an Effect
+    ["tracing.ts", (s) => expect(s).toContain("    thumbnail width=640\n      decode\n      scale\n")],
     ["quickstart.ts", (s) => expect(s).toBe("[ 1, 4, 9, 16, 25 ]\n144\n")],
     // PostgreSQL of its own, two runners started from the built bin.js, a program on Cluster.layer
     ["cluster.ts", (s) => expect(s).toBe("[\n   1,  4,  9, 16,  25,\n  36, 49, 64, 81, 100\n]\n144\n")]

@@ -14,6 +14,13 @@ describe("Pool examples", () => {
     expect(run("19_pool_with_map.ts")).toBe(squares)
   })
 
+  it("tracing: the spans tasks make in workers reach the program's tracer, each under its parent", () => {
+    expect(run("tracing.ts")).toBe(
+      "sizes [19200, 76800]\nmake thumbnails\n  Pool.make\n  Pool.map\n" +
+        "    thumbnail width=640\n      decode\n      scale\n    thumbnail width=1280\n      decode\n      scale\n"
+    )
+  })
+
   it("06: one pool serves map, then apply_async", () => {
     expect(run("06_pool_apply_async.ts")).toBe(squares + "4\n")
   })
