@@ -43,7 +43,7 @@ import { type Done, type Job, makeScheduler, type Scheduler } from "./internal/s
 import { supervise } from "./internal/supervisor.ts"
 import { callsStream } from "./internal/calls.ts"
 import { callSpan, relayTo, traceParent } from "./internal/callSpan.ts"
-import { makeReplay, type Replay } from "./internal/relay.ts"
+import { makeReplay, type RelayTo } from "./internal/relay.ts"
 import { CurrentStartMethod, type StartMethod } from "./StartMethod.ts"
 import type * as Cluster from "./Cluster.ts"
 import type { Any, Task } from "./Task.ts"
@@ -283,7 +283,7 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
       maxTasksPerChild: options.maxTasksPerChild,
       interruptGrace: Duration.toMillis(options.interruptGracePeriod ?? Duration.seconds(1)),
       initializer: options.initializer && { task: options.initializer, args: options.initargs ?? [] },
-      onSpan: (status, record) => replay.receive(status, record),
+      onSpan: (status, record, call) => replay.receive(status, record, call as RelayTo | undefined),
       onLog: (slot, level, [message, annotations]) => {
         runFork(
           Effect.logWithLevel(level as any)(...(message as Array<unknown>)).pipe(
@@ -319,8 +319,7 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
           ? Effect.fail(new Errors.InvalidArgument({ reason: "join() needs close() or terminate() first" }))
           : supervisor.join
       ).pipe(Effect.withSpan("Pool.join")),
-      terminate,
-      replay
+      terminate
     })
     schedulers.set(pool, scheduler)
     return pool
@@ -363,16 +362,18 @@ interface Internals {
   readonly close: Effect.Effect<void>
   readonly join: Effect.Effect<void, Errors.InvalidArgument>
   readonly terminate: Effect.Effect<void>
-  /** Where the spans workers relay are made again (relay.ts). */
-  readonly replay: Replay
+}
+
+/** What a call carries beside its arguments (`carry` in makePool). */
+interface Carry {
+  readonly services: ReadonlyArray<unknown>
+  readonly relay: RelayTo | undefined
 }
 
 const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
-  const { processes, replay, startMethod } = internals
+  const { processes, startMethod } = internals
   // `fiber` clones nothing, yet must refuse what the other methods refuse.
   const precheck = startMethod === "fiber"
-  // the services of calls whose workers relay their spans, and where those go
-  const relaying = new WeakMap<ReadonlyArray<unknown>, { readonly span: Tracer.Span; readonly tracer: Tracer.Tracer }>()
 
   /**
    * The arguments as they will be sent: encoded by the payload contract, and
@@ -413,67 +414,59 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
   }
 
   /**
-   * What a call carries beside its arguments, as `[key, value, ...]`: the
-   * task's declared services, read from the caller's context, and the trace
-   * context of `parent` (callSpan.ts); undefined when there is neither. Under
-   * an installed tracer the worker relays its spans, which go under `parent`
-   * (noted in `relaying` for `submitCall`).
+   * What a call carries beside its arguments: `services`, as `[key, value,
+   * ...]`, the task's declared services read from the caller's context and
+   * the trace context of `parent` (callSpan.ts); and under an installed
+   * tracer, `relay`: where the spans its worker relays go (relay.ts).
+   * Undefined when there is nothing to carry.
    */
-  const callServices = (
-    task: Any,
-    fiber: Fiber.Fiber<unknown, unknown>,
-    parent: Tracer.AnySpan | undefined
-  ): ReadonlyArray<unknown> | undefined => {
+  const carry = (task: Any, fiber: Fiber.Fiber<unknown, unknown>, parent: Tracer.AnySpan | undefined): Carry | undefined => {
     const keys = task?.contract?.services
     const span = traceParent(fiber, parent)
-    if ((keys === undefined || keys.length === 0) && span === undefined) return undefined
+    const none = keys === undefined || keys.length === 0
+    if (none && span === undefined) return undefined
+    const tracer = span?._tag === "Span" ? relayTo(fiber) : undefined
+    // the calls of one caller (a loop, a forEach) share its span: what they carry is made once
+    if (none && tracer === undefined && span === lastSpan) return lastCarry
     const services: Array<unknown> = []
-    if (keys !== undefined) for (const key of keys) services.push(key.key, Context.getUnsafe(fiber.context, key))
-    if (span !== undefined) {
-      const tracer = span._tag === "Span" ? relayTo(fiber) : undefined
-      services.push(P.TRACE_KEY, [span.traceId, span.spanId, span.sampled, tracer !== undefined])
-      if (tracer !== undefined) relaying.set(services, { span: span as Tracer.Span, tracer })
+    if (!none) for (const key of keys) services.push(key.key, Context.getUnsafe(fiber.context, key))
+    if (span === undefined) return { services, relay: undefined }
+    const flags = (span.sampled ? P.TRACE_SAMPLED : 0) | (tracer !== undefined ? P.TRACE_RELAY : 0)
+    services.push(P.TRACE_KEY, span.traceId, span.spanId, flags)
+    const carried = { services, relay: tracer === undefined ? undefined : { span, tracer } }
+    if (none && tracer === undefined) {
+      lastSpan = span
+      lastCarry = carried
     }
-    return services
+    return carried
   }
+  let lastSpan: Tracer.AnySpan | undefined
+  let lastCarry: Carry | undefined
 
-  /** Runs `f` with what a call carries (`callServices`), under the caller's current span. */
-  const withServices = <A, E, R>(
+  /** Runs `f` with what a call carries (`carry`), under the caller's current span. */
+  const withCarry = <A, E, R>(
     task: Any,
-    f: (services: ReadonlyArray<unknown> | undefined) => Effect.Effect<A, E, R>
-  ): Effect.Effect<A, E, R> => Effect.withFiber((fiber) => f(callServices(task, fiber, fiber.cache.span)))
-
-  /** `done`, or with spans relayed for the call, `done` after the call's span no longer takes them. */
-  const relayed = (services: ReadonlyArray<unknown> | undefined, done: Done): Done => {
-    const relay = services === undefined ? undefined : relaying.get(services)
-    if (relay === undefined) return done
-    // what the worker relays goes under the span while the call runs
-    replay.expect(relay.span, relay.tracer)
-    return (status, value) => {
-      replay.forget(relay.span)
-      done(status, value)
-    }
-  }
+    f: (carried: Carry | undefined) => Effect.Effect<A, E, R>
+  ): Effect.Effect<A, E, R> => Effect.withFiber((fiber) => f(carry(task, fiber, fiber.cache.span)))
 
   const submitCall = (
     task: Any,
     args: ReadonlyArray<unknown>,
-    services: ReadonlyArray<unknown> | undefined,
+    carried: Carry | undefined,
     done: Done,
     transfer: ReadonlyArray<unknown> | undefined
   ): Job | undefined => {
-    done = relayed(services, done)
     const moved = startMethod === "thread" ? transfer : undefined
-    if (services === undefined && !madeAny) return scheduler.submit(P.OP_CALL, task, args, done, moved)
-    const [op, data] = seal(P.OP_CALL, args, services)
-    return scheduler.submit(op, task, data, done, moved)
+    if (carried === undefined && !madeAny) return scheduler.submit(P.OP_CALL, task, args, done, moved)
+    const [op, data] = seal(P.OP_CALL, args, carried?.services)
+    return scheduler.submit(op, task, data, done, moved, carried?.relay)
   }
 
   /** Prepares and submits one call; `done` gets its outcome (at once, with no job, if it is refused). */
   const submitExit = (
     task: Any,
     args: ReadonlyArray<unknown>,
-    services: ReadonlyArray<unknown> | undefined,
+    carried: Carry | undefined,
     transfer: ReadonlyArray<unknown> | undefined,
     done: (exit: Exit.Exit<any, any>) => void
   ): Job | undefined => {
@@ -482,17 +475,17 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       done(Exit.fail(prepared))
       return undefined
     }
-    return submitCall(task, prepared, services, (status, value) => done(decodeExit(task, status, value)), transfer)
+    return submitCall(task, prepared, carried, (status, value) => done(decodeExit(task, status, value)), transfer)
   }
 
   const call = (
     task: Any,
     args: ReadonlyArray<unknown>,
-    transfer?: ReadonlyArray<unknown>,
-    services?: ReadonlyArray<unknown>
+    transfer: ReadonlyArray<unknown> | undefined,
+    carried: Carry | undefined
   ): Effect.Effect<any, any> =>
     Effect.callback((resume) => {
-      const job = submitExit(task, args, services, transfer, resume)
+      const job = submitExit(task, args, carried, transfer, resume)
       if (job !== undefined) return scheduler.cancel(job)
     })
 
@@ -506,7 +499,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     inputs: ReadonlyArray<unknown>,
     size: number,
     exitMode: boolean,
-    services?: ReadonlyArray<unknown>
+    carried?: Carry
   ): Effect.Effect<Array<any>, any> =>
     Effect.callback((resume) => {
       const results: Array<unknown> = new Array(inputs.length)
@@ -532,6 +525,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       const n = sent.length
       if (n === 0) return resume(Effect.succeed(results))
       const at = slots === undefined ? (k: number) => k : (k: number) => slots![k]
+      const services = carried?.services
       const sealed = services !== undefined || (madeAny && holdsShared(sent))
       const op = star ? (exitMode ? P.OP_STARMAP_EXIT : P.OP_STARMAP) : (exitMode ? P.OP_MAP_EXIT : P.OP_MAP)
       const jobs: Array<Job> = []
@@ -546,7 +540,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
         const part = packed ?? sent.slice(start, end)
         const count = end - start
         const [sentOp, data] = sealed ? seal(op, part, services) : [op, part]
-        const job = scheduler.submit(sentOp, task, data, relayed(services, (status, value) => {
+        const job = scheduler.submit(sentOp, task, data, (status, value) => {
           if (failed) return
           if (status === P.S_OK) {
             const values = value as Array<unknown>
@@ -575,7 +569,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
             return resume(Effect.andThen(cancelAll, decodeExit(task, status, value)))
           }
           if (--remaining === 0) resume(Effect.succeed(results))
-        }), packed !== undefined && startMethod === "thread" ? [packed.buffer] : undefined)
+        }, packed !== undefined && startMethod === "thread" ? [packed.buffer] : undefined, carried?.relay)
         if (job === undefined) return
         jobs.push(job)
       }
@@ -590,7 +584,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
 
   const mapWith = (star: boolean) =>
   (task: Any, inputs: Iterable<unknown>, options?: MapOptions & { readonly mode?: "fail-fast" | "exit" }) =>
-    withServices(task, (services) =>
+    withCarry(task, (carried) =>
       Effect.suspend(() => {
         const operation = star ? "pool.starmap" : "pool.map"
         const wrong = checkMap(operation, task, inputs, options, false)
@@ -605,7 +599,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
         }
         const size = chunkSize(items.length, options?.chunksize)
         if (typeof size !== "number") return Effect.fail(size)
-        return chunks(task, star, items, size, options?.mode === "exit", services)
+        return chunks(task, star, items, size, options?.mode === "exit", carried)
       }))
 
   const streamWith = (unordered: boolean) =>
@@ -625,24 +619,24 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       )
     }
     if (size === 1 && !S.isStream(inputs)) {
-      return S.unwrap(withServices(task, (services) =>
+      return S.unwrap(withCarry(task, (carried) =>
         Effect.succeed(callsStream({
           inputs,
           window,
           unordered,
-          start: (input, done) => submitExit(task, [input], services, undefined, done),
+          start: (input, done) => submitExit(task, [input], carried, undefined, done),
           cancel: scheduler.cancel
         }))
       ))
     }
     const source = S.isStream(inputs) ? inputs : S.fromIterable(inputs, { chunkSize: window })
-    return S.unwrap(withServices(task, (services) =>
+    return S.unwrap(withCarry(task, (carried) =>
       Effect.succeed(
         size === 1
-          ? S.mapEffect(source, (x) => call(task, [x], undefined, services), { concurrency: window, unordered })
+          ? S.mapEffect(source, (x) => call(task, [x], undefined, carried), { concurrency: window, unordered })
           : source.pipe(
             S.grouped(size),
-            S.mapEffect((part) => chunks(task, false, part, size, false, services), { concurrency: window, unordered }),
+            S.mapEffect((part) => chunks(task, false, part, size, false, carried), { concurrency: window, unordered }),
             S.flattenIterable
           )
       )
@@ -672,7 +666,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       callSpan("Pool.apply", (fiber, parent) => {
         const wrong = checkCall("pool.apply", task, args, options)
         if (wrong !== undefined) return Effect.fail(wrong)
-        return call(task, args, options?.transfer, callServices(task, fiber, parent))
+        return call(task, args, options?.transfer, carry(task, fiber, parent))
       })) as Pool["apply"],
     applyAsync: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
       callSpan("Pool.applyAsync", (fiber, parent) => {
@@ -683,7 +677,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
         const wrong = checkCall("pool.applyAsync", task, args, options)
         if (wrong !== undefined) settle(Exit.fail(wrong))
         const job = wrong === undefined
-          ? submitExit(task, args, callServices(task, fiber, parent), options?.transfer, settle)
+          ? submitExit(task, args, carry(task, fiber, parent), options?.transfer, settle)
           : undefined
         const awaitResult = job === undefined
           ? Deferred.await(result)

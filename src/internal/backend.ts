@@ -356,16 +356,14 @@ export const fiberBackend: Backend = {
         }
         receive(batch)
       }
-      // spans are relayed here too, so that a task's spans reach a tracer
-      // installed around the call alone, as from a worker
-      let tracer: Tracer.Tracer | undefined
-      const relay = () => tracer ??= relayTracer(executor.span)
       const executor = makeExecutor({
         post,
-        run: (effect, onExit, services) => {
+        run: (effect, onExit, services, call) => {
+          // spans are relayed here too, so that a task's spans reach a tracer
+          // installed around the call alone, as from a worker
           const fiber = services === undefined
             ? runFork(effect)
-            : Effect.runForkWith(withServices(Context, context, services, relay))(effect)
+            : Effect.runForkWith(withServices(Context, context, services, (parent) => relayTracer(executor.span, call, parent)))(effect)
           fiber.addObserver(onExit)
           return () => fiber.interruptUnsafe()
         }

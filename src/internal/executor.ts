@@ -60,12 +60,14 @@ export type Interrupt = () => void
 
 /**
  * Runs an Effect handler's result, providing `services` (`[key, value, ...]`,
- * the task's declared services) if any, and reports its Exit.
+ * the task's declared services and the caller's trace context) if any, and
+ * reports its Exit. `call` is the request's id (the spans it relays name it).
  */
 export type Run = (
   effect: Effect.Effect<unknown, unknown>,
   onExit: (exit: Exit.Exit<unknown, unknown>) => void,
-  services?: ReadonlyArray<unknown>
+  services: ReadonlyArray<unknown> | undefined,
+  call: number
 ) => Interrupt
 
 interface Running {
@@ -252,6 +254,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
 
   /** Waits for a Promise or runs an Effect (interruptible through `state`), then calls `done`. */
   const settle = (
+    id: number,
     task: Any,
     result: unknown,
     state: Running,
@@ -263,7 +266,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
         state.interrupt = undefined
         const [s, v] = encodeExit(task, exit)
         done(s, v)
-      }, services)
+      }, services, id)
       return
     }
     ;(result as PromiseLike<unknown>).then(
@@ -295,7 +298,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
     }
     const state: Running = { cancelled: false, interrupt: undefined }
     running.set(id, state)
-    settle(task, result, state, (s, v) => {
+    settle(id, task, result, state, (s, v) => {
       running.delete(id)
       if (!state.cancelled || s === P.S_INTERRUPTED) reply(id, s, v, key)
     }, services)
@@ -370,7 +373,7 @@ export const makeExecutor = (options: ExecutorOptions): Executor => {
             tracked = true
             running.set(id, state)
           }
-          return settle(task, result, state, resume, services)
+          return settle(id, task, result, state, resume, services)
         }
         if (plain && !isTransferred(result)) {
           if (exits) {

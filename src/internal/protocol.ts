@@ -27,11 +27,15 @@ export const SHARED_FLAG = 16
 export const SERVICES_FLAG = 32
 
 /**
- * The services' key of the caller's trace context, `[traceId, spanId, sampled, relay]`:
- * the worker runs an Effect handler under it as an external parent span, and
- * with `relay`, relays the spans it makes to the main program (relay.ts).
+ * Last in a call's services, the caller's trace context: `TRACE_KEY, traceId,
+ * spanId, flags` (`TRACE_SAMPLED`, `TRACE_RELAY`). The worker runs an Effect
+ * handler under it as an external parent span and, with `TRACE_RELAY`,
+ * relays the spans it makes to the main program (relay.ts). The key is short
+ * (it crosses with every call made in a span) and cannot be a service's.
  */
-export const TRACE_KEY = "effect-multiprocessing/trace"
+export const TRACE_KEY = "\u0000trace"
+export const TRACE_SAMPLED = 1
+export const TRACE_RELAY = 2
 
 export const S_OK = 0 // value (encoded by the success schema, if any)
 export const S_FAIL = 1 // typed failure of an Effect handler (encoded)

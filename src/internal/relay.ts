@@ -5,14 +5,18 @@
  * request to relay (callSpan.ts). The worker then runs an Effect handler with
  * a tracer of its own that makes Effect's in-memory spans and sends each one's
  * start and end to the main program, with the replies; there they are made
- * again through the caller's tracer, each under its parent: the call's span,
- * or the relayed span it was started in. So a trace shows the work done in a
- * worker as children of `Pool.apply`, with its attributes, events and outcome,
- * and no tracer needs installing in a worker (as log lines reach the main
- * program's logger). Only tracing callers pay: nothing is relayed otherwise.
+ * again through the caller's tracer, each under its parent: the call's span
+ * (found through the call, which is in flight while its spans start), or the
+ * relayed span it was started in. So a trace shows the work done in a worker
+ * as children of `Pool.apply`, with its attributes, events and outcome, and no
+ * tracer needs installing in a worker (as log lines reach the main program's
+ * logger). Only spans cost anything: a call whose task makes none adds no
+ * record, and nothing is relayed under the default tracer.
  *
  * Records (`status`, `value` of a reply whose id is `SPAN_ID`):
- * - `SPAN_START`: `[spanId, parentSpanId, name, startTime, kind, sampled]`
+ * - `SPAN_START`: `[spanId, parent, name, startTime, kind, sampled]`, where
+ *   `parent` is the relayed parent's span id, or the call's request id (a
+ *   number) for a span made directly under the call
  * - `SPAN_END`: `[spanId, endTime, attributes, events, outcome, message]`
  *   with `attributes` as `[key, value, ...]`, `events` as
  *   `[name, time, attributes, ...]`, and `outcome` one of `OUTCOME_*`.
@@ -49,11 +53,12 @@ const outcomeOf = (exit: Exit.Exit<unknown, unknown>): readonly [number, string 
 class RelaySpan extends Tracer.NativeSpan {
   private readonly send: Send
 
-  constructor(options: ConstructorParameters<typeof Tracer.NativeSpan>[0], send: Send) {
+  constructor(options: ConstructorParameters<typeof Tracer.NativeSpan>[0], send: Send, call: number, callSpan: unknown) {
     super(options)
     this.send = send
     const parent = Option.getOrUndefined(options.parent)
-    send(SPAN_START, [this.spanId, parent?.spanId, options.name, options.startTime, options.kind, options.sampled])
+    const under = parent === callSpan ? call : parent?.spanId
+    send(SPAN_START, [this.spanId, under, options.name, options.startTime, options.kind, options.sampled])
   }
 
   override end(endTime: bigint, exit: Exit.Exit<unknown, unknown>): void {
@@ -67,47 +72,54 @@ class RelaySpan extends Tracer.NativeSpan {
   }
 }
 
-/** Worker side: the tracer a relaying call's handler runs with. */
-export const relayTracer = (send: Send): Tracer.Tracer =>
-  Tracer.make({ span: (options) => new RelaySpan(options, send) })
+/** Worker side: the tracer a relaying call's handler runs with, under `callSpan` (the call's external parent). */
+export const relayTracer = (send: Send, call: number, callSpan: Tracer.AnySpan): Tracer.Tracer =>
+  Tracer.make({ span: (options) => new RelaySpan(options, send, call, callSpan) })
 
-/** Main side: remakes the spans workers relay, through the tracer of the call they belong to. */
+/** What the spans relayed for one call go under: its span, and the tracer it was made with. */
+export interface RelayTo {
+  readonly span: Tracer.AnySpan
+  readonly tracer: Tracer.Tracer
+}
+
+/**
+ * Main side: remakes the spans workers relay. `call` is where the spans of
+ * the call a record names go (its `RelayTo`, which the pool finds from the
+ * call's request id: undefined once the call is over).
+ */
 export interface Replay {
-  /** A relaying call is in flight under `span`: spans started there go under it. */
-  readonly expect: (span: Tracer.Span, tracer: Tracer.Tracer) => void
-  /** That call has finished (what it started and ends later still comes through). */
-  readonly forget: (span: Tracer.Span) => void
-  readonly receive: (status: number, record: ReadonlyArray<unknown>) => void
+  readonly receive: (status: number, record: ReadonlyArray<unknown>, call: RelayTo | undefined) => void
 }
 
 interface Relayed {
   readonly span: Tracer.Span
   readonly tracer: Tracer.Tracer
-  /** The key of the entry it was started under (remade spans). */
+  /** The worker's id of the relayed span it was started in. */
   readonly parent: string | undefined
-  /** Calls in flight under it (a call's span), or itself while open; plus its open children. */
+  /** Itself while open, plus its open children. */
   users: number
 }
 
 export const makeReplay = (): Replay => {
-  // relaying calls' spans by their span id, and the spans remade for workers' spans by the worker's span id
+  // the spans remade for workers' spans, by the worker's span id, while they or a child are open
   const entries = new Map<string, Relayed>()
   const release = (key: string | undefined) => {
     const entry = key === undefined ? undefined : entries.get(key)
     if (entry !== undefined && --entry.users === 0) entries.delete(key!)
   }
-  const start = (record: ReadonlyArray<unknown>) => {
-    const [key, parentKey, name, startTime, kind, sampled] = record as [
+  const start = (record: ReadonlyArray<unknown>, call: RelayTo | undefined) => {
+    const [key, under, name, startTime, kind, sampled] = record as [
       string,
-      string | undefined,
+      string | number | undefined,
       string,
       bigint,
       Tracer.SpanKind,
       boolean
     ]
-    const parent = parentKey === undefined ? undefined : entries.get(parentKey)
-    if (parent === undefined) return // the call that asked is gone: nothing to put it under
-    parent.users++
+    const relayed = typeof under === "string" ? entries.get(under) : undefined
+    const parent = typeof under === "number" ? call : relayed
+    if (parent === undefined) return // its call is over: nothing to put it under
+    if (relayed !== undefined) relayed.users++
     const span = parent.tracer.span({
       name,
       parent: Option.some(parent.span),
@@ -118,7 +130,7 @@ export const makeReplay = (): Replay => {
       root: false,
       sampled
     })
-    entries.set(key, { span, tracer: parent.tracer, parent: parentKey, users: 1 })
+    entries.set(key, { span, tracer: parent.tracer, parent: relayed === undefined ? undefined : under as string, users: 1 })
   }
   const end = (record: ReadonlyArray<unknown>) => {
     const [key, endTime, attributes, events, outcome, message] = record as [
@@ -147,15 +159,7 @@ export const makeReplay = (): Replay => {
     release(key)
     release(entry.parent)
   }
-  return {
-    expect: (span, tracer) => {
-      const entry = entries.get(span.spanId)
-      if (entry !== undefined) entry.users++
-      else entries.set(span.spanId, { span, tracer, parent: undefined, users: 1 })
-    },
-    forget: (span) => release(span.spanId),
-    receive: (status, record) => status === SPAN_START ? start(record) : end(record)
-  }
+  return { receive: (status, record, call) => status === SPAN_START ? start(record, call) : end(record) }
 }
 
 /** The failure a relayed span ended with, as its worker described it. */

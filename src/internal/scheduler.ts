@@ -51,6 +51,8 @@ export interface Job {
   /** Resumes the interrupted caller once the worker has let go of the job. */
   ack: (() => void) | undefined
   timer: ReturnType<typeof setTimeout> | undefined
+  /** Where the spans its worker relays go (relay.ts's RelayTo), if it asked for them. */
+  readonly relay: unknown
 }
 
 export const JobState = { Queued: 0, Running: 1, Cancelling: 2, Finished: 3 } as const
@@ -87,8 +89,8 @@ export interface SchedulerOptions {
   readonly interruptGrace: number
   readonly initializer: { readonly task: Any; readonly args: ReadonlyArray<unknown> } | undefined
   readonly onLog: (slot: number, level: string, entry: ReadonlyArray<unknown>) => void
-  /** A span's start or end, relayed by a worker (relay.ts). */
-  readonly onSpan: (status: number, record: ReadonlyArray<unknown>) => void
+  /** A span's start or end, relayed by a worker (relay.ts), with the `relay` of the call it names, if in flight. */
+  readonly onSpan: (status: number, record: ReadonlyArray<unknown>, call: unknown) => void
 }
 
 export type PoolState = "running" | "closed" | "terminated" | "broken"
@@ -328,7 +330,10 @@ export const makeScheduler = (options: SchedulerOptions) => {
         continue
       }
       if (id === P.SPAN_ID) {
-        options.onSpan(batch[i + 1] as number, batch[i + 2] as ReadonlyArray<unknown>)
+        // a span started directly under a call names the call's request id
+        const record = batch[i + 2] as ReadonlyArray<unknown>
+        const under = record[1]
+        options.onSpan(batch[i + 1] as number, record, typeof under === "number" ? slot.inflight.get(under)?.relay : undefined)
         continue
       }
       if (id === P.SHARED_ID || id === P.SHARED_CANCEL_ID) {
@@ -359,7 +364,14 @@ export const makeScheduler = (options: SchedulerOptions) => {
   const notRunning = (): Errors.PoolError =>
     brokenBy ?? new Errors.PoolNotRunning({ state: state === "running" ? "closed" : state })
 
-  const makeJob = (op: number, task: Any, data: unknown, done: Done, transfer?: ReadonlyArray<unknown>): Job => ({
+  const makeJob = (
+    op: number,
+    task: Any,
+    data: unknown,
+    done: Done,
+    transfer: ReadonlyArray<unknown> | undefined,
+    relay: unknown
+  ): Job => ({
     id: nextId++,
     op,
     task,
@@ -369,7 +381,8 @@ export const makeScheduler = (options: SchedulerOptions) => {
     state: JobState.Queued,
     slot: undefined,
     ack: undefined,
-    timer: undefined
+    timer: undefined,
+    relay
   })
 
   /** Queues a job; `undefined` when the pool refuses it (`done` was called). */
@@ -378,13 +391,14 @@ export const makeScheduler = (options: SchedulerOptions) => {
     task: Any,
     data: unknown,
     done: Done,
-    transfer?: ReadonlyArray<unknown>
+    transfer?: ReadonlyArray<unknown>,
+    relay?: unknown
   ): Job | undefined => {
     if (state !== "running") {
       done(P.S_LOCAL, notRunning())
       return undefined
     }
-    const job = makeJob(op, task, data, done, transfer)
+    const job = makeJob(op, task, data, done, transfer, relay)
     if (head === queue.length) {
       const slot = pickSlot()
       if (slot !== undefined) {
@@ -444,7 +458,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
           remoteStack: error instanceof Error ? ((error as any).remoteStack ?? error.stack) : undefined
         })
       )
-    })
+    }, undefined, undefined)
     job.state = JobState.Running
     job.slot = slot
     slot.inflight.set(job.id, job)

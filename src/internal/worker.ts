@@ -12,7 +12,6 @@
  */
 import type * as Exit from "effect/Exit"
 import type * as Logger from "effect/Logger"
-import type * as Tracer from "effect/Tracer"
 import { availableParallelism } from "node:os"
 import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
@@ -66,12 +65,10 @@ const loadRuntime = (): Promise<Run> =>
     // a task's fiber may make pools (nested parallelism): see bootstrap.ts
     const base = Context.add(Context.make(References.CurrentLoggers, new Set([forward])), Bootstrap.InTask, true)
     const runFork = Effect.runForkWith(base)
-    let tracer: Tracer.Tracer | undefined
-    const relay = () => tracer ??= Relay.relayTracer(executor.span)
-    run = (effect, onExit, services) => {
+    run = (effect, onExit, services, call) => {
       const fiber = services === undefined
         ? runFork(effect)
-        : Effect.runForkWith(withServices(Context, base, services, relay))(effect)
+        : Effect.runForkWith(withServices(Context, base, services, (parent) => Relay.relayTracer(executor.span, call, parent)))(effect)
       fiber.addObserver(onExit)
       return () => fiber.interruptUnsafe()
     }
@@ -81,12 +78,12 @@ const loadRuntime = (): Promise<Run> =>
 // What an Effect interrupted before the runtime was loaded exits with.
 const interrupted = { _tag: "Failure", cause: { reasons: [{ _tag: "Interrupt" }] } } as unknown as Exit.Exit<never>
 
-const runEffect: Run = (effect, onExit, services) => {
-  if (run !== undefined) return run(effect, onExit, services)
+const runEffect: Run = (effect, onExit, services, call) => {
+  if (run !== undefined) return run(effect, onExit, services, call)
   let interrupt: Interrupt | undefined
   let cancelled = false
   void loadRuntime().then((run) => {
-    if (!cancelled) interrupt = run(effect, onExit, services)
+    if (!cancelled) interrupt = run(effect, onExit, services, call)
   })
   return () => {
     if (interrupt !== undefined) return interrupt()
