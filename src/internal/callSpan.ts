@@ -5,8 +5,8 @@
  * Effect's default tracer (`Tracer.nativeTracer`) keeps its spans in memory
  * and exports none; Effect documents comparing against it to skip work only a
  * tracing backend could observe. A call's span is nobody's parent (nothing
- * runs under it on this side), so under the native tracer it is invisible,
- * and making it cost half of what a call costs when thousands are submitted
+ * runs under it on this side), so under the native tracer it is invisible;
+ * and making it took half of what a call cost when thousands are submitted
  * at once (bench 1a). Any installed tracer gets every span, as before.
  *
  * Either way the call carries its trace context to the worker, where an

@@ -1,10 +1,10 @@
 /**
  * What a call carries beside its arguments, as it arrives in a worker
  * (`[key, value, ...]`): the task's declared services, and last, the caller's
- * trace context (`TRACE_KEY`: see protocol.ts), added to the context its handler runs in, the latter
- * as the parent span of what the handler traces, and with the `relay` tracer
- * when the caller asked for the spans (relay.ts). Context is passed in: the
- * worker entry loads it lazily.
+ * trace context (`TRACE_KEY`: see protocol.ts), added to the context its
+ * handler runs in, the latter as the parent span of what the handler traces,
+ * with the `relay` tracer when the caller asked for the spans (relay.ts).
+ * Context is passed in: the worker entry loads it lazily.
  */
 import type * as ContextModule from "effect/Context"
 import type * as Tracer from "effect/Tracer"
