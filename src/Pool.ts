@@ -283,7 +283,8 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
       maxTasksPerChild: options.maxTasksPerChild,
       interruptGrace: Duration.toMillis(options.interruptGracePeriod ?? Duration.seconds(1)),
       initializer: options.initializer && { task: options.initializer, args: options.initargs ?? [] },
-      onSpan: (status, record, call) => replay.receive(status, record, call as RelayTo | undefined),
+      onSpan: (slot, status, record, call) => replay.receive(slot, status, record, call as RelayTo | undefined),
+      onDetach: replay.workerGone,
       onLog: (slot, level, [message, annotations]) => {
         runFork(
           Effect.logWithLevel(level as any)(...(message as Array<unknown>)).pipe(

@@ -15,23 +15,10 @@ import * as path from "node:path"
 import { Barrier, Pool, StartMethod } from "../src/index.ts"
 import * as Barriers from "./fixtures/barriers.ts"
 import * as T from "./fixtures/tasks.ts"
-import { allWorkersUp, childPids, tempDir } from "./helpers.ts"
+import { allWorkersUp, childPids, recordingTracer, tempDir } from "./helpers.ts"
 import { makeSignals } from "./signals.ts"
 
 const methods = ["thread", "process", "fiber"] as const
-
-/** An installed tracer (Effect's NativeSpan) that keeps every span it makes. */
-const recordingTracer = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span: (options) => {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-}
 
 describe.each(methods)("Pool on %s", (startMethod) => {
   const make = (options: Pool.Options<any> = {}) => Pool.make({ processes: 2, startMethod, ...options })

@@ -5,6 +5,7 @@
  * ours remains.
  */
 import { assert, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -18,7 +19,7 @@ import * as diagnostics from "node:diagnostics_channel"
 import * as path from "node:path"
 import type { Worker } from "node:worker_threads"
 import { workerBackend } from "../src/internal/backend.ts"
-import { awaitFile, captureStderr, childPids, makeFlag, tempDir, threadCount } from "./helpers.ts"
+import { awaitFile, captureStderr, childPids, makeFlag, recordingTracer, tempDir, threadCount } from "./helpers.ts"
 import { makeSignals } from "./signals.ts"
 
 let baseline = 0
@@ -52,6 +53,18 @@ describe.each(["thread", "process"] as const)("faults on %s", (startMethod) => {
       expect(error.task).toContain("#exitWith")
       expect(yield* Fiber.join(busy)).toBeGreaterThan(0)
       expect(yield* pool.map(T.square, [1, 2, 3, 4], { chunksize: 1 })).toEqual([1, 4, 9, 16])
+    })))
+
+  it.live("a relayed span its worker left open when it exited ends, failed, under an installed tracer", () =>
+    leakFree(Effect.gen(function*() {
+      const { spans, tracer } = recordingTracer()
+      const pool = yield* make()
+      const error = yield* Effect.flip(pool.apply(T.exitInSpan, [3]).pipe(Effect.withTracer(tracer)))
+      assert(error._tag === "WorkerDied")
+      const doomed = spans.find((span) => span.name === "doomed")
+      assert(doomed !== undefined && doomed.status._tag === "Ended")
+      expect(Exit.isFailure(doomed.status.exit)).toBe(true)
+      expect(String(Cause.squash((doomed.status.exit as Exit.Failure<never, unknown>).cause))).toContain("worker exited")
     })))
 
   it.live("an uncaught exception thrown from a timer fails the task with the exception", () =>

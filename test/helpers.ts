@@ -4,6 +4,7 @@
  * file a task creates (an event, not a sleep).
  */
 import * as Effect from "effect/Effect"
+import * as Tracer from "effect/Tracer"
 import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -114,3 +115,16 @@ export const captureStderr = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.E
       process.stderr.write = write
     })
   )
+
+/** An installed tracer (Effect's NativeSpan) that keeps every span it makes. */
+export const recordingTracer = () => {
+  const spans: Array<Tracer.NativeSpan> = []
+  const tracer = Tracer.make({
+    span: (options) => {
+      const span = new Tracer.NativeSpan(options)
+      spans.push(span)
+      return span
+    }
+  })
+  return { spans, tracer }
+}

@@ -88,7 +88,9 @@ export interface RelayTo {
  * call's request id: undefined once the call is over).
  */
 export interface Replay {
-  readonly receive: (status: number, record: ReadonlyArray<unknown>, call: RelayTo | undefined) => void
+  readonly receive: (slot: number, status: number, record: ReadonlyArray<unknown>, call: RelayTo | undefined) => void
+  /** The worker of `slot` is gone: the spans it left open end, failed. */
+  readonly workerGone: (slot: number) => void
 }
 
 interface Relayed {
@@ -96,6 +98,8 @@ interface Relayed {
   readonly tracer: Tracer.Tracer
   /** The worker's id of the relayed span it was started in. */
   readonly parent: string | undefined
+  /** The pool's slot whose worker made it. */
+  readonly slot: number
   /** Itself while open, plus its open children. */
   users: number
 }
@@ -107,7 +111,7 @@ export const makeReplay = (): Replay => {
     const entry = key === undefined ? undefined : entries.get(key)
     if (entry !== undefined && --entry.users === 0) entries.delete(key!)
   }
-  const start = (record: ReadonlyArray<unknown>, call: RelayTo | undefined) => {
+  const start = (slot: number, record: ReadonlyArray<unknown>, call: RelayTo | undefined) => {
     const [key, under, name, startTime, kind, sampled] = record as [
       string,
       string | number | undefined,
@@ -130,7 +134,13 @@ export const makeReplay = (): Replay => {
       root: false,
       sampled
     })
-    entries.set(key, { span, tracer: parent.tracer, parent: relayed === undefined ? undefined : under as string, users: 1 })
+    entries.set(key, {
+      span,
+      tracer: parent.tracer,
+      parent: relayed === undefined ? undefined : under as string,
+      slot,
+      users: 1
+    })
   }
   const end = (record: ReadonlyArray<unknown>) => {
     const [key, endTime, attributes, events, outcome, message] = record as [
@@ -148,7 +158,10 @@ export const makeReplay = (): Replay => {
     for (let i = 0; i < events.length; i += 3) {
       span.event(events[i] as string, events[i + 1] as bigint, events[i + 2] as Record<string, unknown>)
     }
-    span.end(
+    close(key, entry, endTime, outcome, message)
+  }
+  const close = (key: string, entry: Relayed, endTime: bigint, outcome: number, message: string | undefined) => {
+    entry.span.end(
       endTime,
       outcome === OUTCOME_SUCCESS
         ? Exit.void
@@ -159,7 +172,18 @@ export const makeReplay = (): Replay => {
     release(key)
     release(entry.parent)
   }
-  return { receive: (status, record, call) => status === SPAN_START ? start(record, call) : end(record) }
+  return {
+    receive: (slot, status, record, call) => status === SPAN_START ? start(slot, record, call) : end(record),
+    workerGone: (slot) => {
+      // Effect's clock, in nanoseconds since the epoch
+      const now = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6))
+      for (const [key, entry] of entries) {
+        if (entry.slot === slot && entry.span.status._tag !== "Ended") {
+          close(key, entry, now, OUTCOME_FAILURE, "its worker exited before it ended")
+        }
+      }
+    }
+  }
 }
 
 /** The failure a relayed span ended with, as its worker described it. */

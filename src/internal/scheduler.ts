@@ -90,7 +90,9 @@ export interface SchedulerOptions {
   readonly initializer: { readonly task: Any; readonly args: ReadonlyArray<unknown> } | undefined
   readonly onLog: (slot: number, level: string, entry: ReadonlyArray<unknown>) => void
   /** A span's start or end, relayed by a worker (relay.ts), with the `relay` of the call it names, if in flight. */
-  readonly onSpan: (status: number, record: ReadonlyArray<unknown>, call: unknown) => void
+  readonly onSpan: (slot: number, status: number, record: ReadonlyArray<unknown>, call: unknown) => void
+  /** A slot's worker is gone (called before its calls fail). */
+  readonly onDetach: (slot: number) => void
 }
 
 export type PoolState = "running" | "closed" | "terminated" | "broken"
@@ -333,7 +335,8 @@ export const makeScheduler = (options: SchedulerOptions) => {
         // a span started directly under a call names the call's request id
         const record = batch[i + 2] as ReadonlyArray<unknown>
         const under = record[1]
-        options.onSpan(batch[i + 1] as number, record, typeof under === "number" ? slot.inflight.get(under)?.relay : undefined)
+        const call = typeof under === "number" ? slot.inflight.get(under)?.relay : undefined
+        options.onSpan(slot.index, batch[i + 1] as number, record, call)
         continue
       }
       if (id === P.SHARED_ID || id === P.SHARED_CANCEL_ID) {
@@ -490,6 +493,8 @@ export const makeScheduler = (options: SchedulerOptions) => {
     slot.cancelling = 0
     const jobs = Array.from(slot.inflight.values())
     slot.inflight.clear()
+    // what it was tracing ends before its callers hear of its death (they may resume at once)
+    options.onDetach(slot.index)
     for (const job of jobs) {
       job.slot = undefined
       // what the dead worker was given dies with it (a pipe end is closed)
