@@ -527,14 +527,16 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       if (n === 0) return resume(Effect.succeed(results))
       const at = slots === undefined ? (k: number) => k : (k: number) => slots![k]
       const services = carried?.services
-      const sealed = services !== undefined || (madeAny && holdsShared(sent))
+      const shared = madeAny && holdsShared(sent)
+      const sealed = services !== undefined || shared
       const op = star ? (exitMode ? P.OP_STARMAP_EXIT : P.OP_STARMAP) : (exitMode ? P.OP_MAP_EXIT : P.OP_MAP)
       const jobs: Array<Job> = []
       let remaining = Math.ceil(n / size)
       let failed = false
       const cancelAll = Effect.forEach(jobs, scheduler.cancel, { concurrency: "unbounded", discard: true })
-      // Numbers cross packed, and a worker thread gets their buffer moved (see pack.ts).
-      const pack = !star && !precheck && !sealed && task.contract?.payload === undefined
+      // Numbers cross packed, and a worker thread gets their buffer moved (see
+      // pack.ts), with the services and trace context beside them if any.
+      const pack = !star && !precheck && !shared && task.contract?.payload === undefined
       for (let start = 0; start < n; start += size) {
         const end = Math.min(n, start + size)
         const packed = pack ? packNumbers(sent, start, end) : undefined

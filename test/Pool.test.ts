@@ -467,6 +467,24 @@ describe.each(methods)("Pool on %s", (startMethod) => {
       expect(named("broken")).toHaveLength(3)
     }))
 
+  it.live("a tracer that throws on a relayed span loses that span, not the calls", () =>
+    Effect.gen(function*() {
+      const tracer = Tracer.make({
+        span: (options) => {
+          if (options.name === "inner") throw new Error("this tracer refuses inner")
+          return new Tracer.NativeSpan(options)
+        }
+      })
+      const results = yield* Effect.gen(function*() {
+        const pool = yield* make()
+        const [a, b] = yield* Effect.all([pool.apply(T.tracedWork, [1]), pool.apply(T.tracedWork, [2])], {
+          concurrency: "unbounded"
+        })
+        return [a, b, yield* pool.apply(T.add, [1, 2])]
+      }).pipe(Effect.scoped, Effect.withTracer(tracer))
+      expect(results).toEqual([2, 3, 3])
+    }))
+
   it.live("worker log lines reach the main program's logger", () =>
     Effect.gen(function*() {
       const lines: Array<unknown> = []

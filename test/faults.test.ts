@@ -114,6 +114,10 @@ describe.each(["thread", "process"] as const)("faults on %s", (startMethod) => {
       assert(error._tag === "SerializationError")
       expect(error.direction).toBe("argument")
       expect(error.path).toBe("args[0].callback")
+      // the same from inside a span, whose trace context the call carries beside its arguments
+      const inSpan = yield* Effect.flip(pool.apply(T.identity, [{ callback: () => 1 }]).pipe(Effect.withSpan("caller")))
+      assert(inSpan._tag === "SerializationError")
+      expect(inSpan.path).toBe("args[0].callback")
       expect(yield* pool.apply(T.add, [1, 1])).toBe(2)
     })))
 

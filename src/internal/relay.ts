@@ -102,6 +102,8 @@ interface Relayed {
   readonly slot: number
   /** Itself while open, plus its open children. */
   users: number
+  /** Ended (a tracer's own span need not say so in its status). */
+  ended: boolean
 }
 
 export const makeReplay = (): Replay => {
@@ -139,7 +141,8 @@ export const makeReplay = (): Replay => {
       tracer: parent.tracer,
       parent: relayed === undefined ? undefined : under as string,
       slot,
-      users: 1
+      users: 1,
+      ended: false
     })
   }
   const end = (record: ReadonlyArray<unknown>) => {
@@ -152,7 +155,7 @@ export const makeReplay = (): Replay => {
       string | undefined
     ]
     const entry = entries.get(key)
-    if (entry === undefined) return
+    if (entry === undefined || entry.ended) return
     const span = entry.span
     for (let i = 0; i < attributes.length; i += 2) span.attribute(attributes[i] as string, attributes[i + 1])
     for (let i = 0; i < events.length; i += 3) {
@@ -161,6 +164,7 @@ export const makeReplay = (): Replay => {
     close(key, entry, endTime, outcome, message)
   }
   const close = (key: string, entry: Relayed, endTime: bigint, outcome: number, message: string | undefined) => {
+    entry.ended = true
     entry.span.end(
       endTime,
       outcome === OUTCOME_SUCCESS
@@ -178,7 +182,7 @@ export const makeReplay = (): Replay => {
       // Effect's clock, in nanoseconds since the epoch
       const now = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6))
       for (const [key, entry] of entries) {
-        if (entry.slot === slot && entry.span.status._tag !== "Ended") {
+        if (entry.slot === slot && !entry.ended) {
           close(key, entry, now, OUTCOME_FAILURE, "its worker exited before it ended")
         }
       }

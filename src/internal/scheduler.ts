@@ -183,7 +183,9 @@ export const makeScheduler = (options: SchedulerOptions) => {
   }
 
   const serializationError = (job: Job) => {
-    const bad = findUncloneable(job.data, "args")
+    // the arguments, without the services and trace context sealed beside them
+    const args = job.op & P.SERVICES_FLAG ? (job.data as ReadonlyArray<unknown>)[0] : job.data
+    const bad = findUncloneable(args, "args")
     return new Errors.SerializationError({
       task: job.task.key,
       direction: "argument",
@@ -336,7 +338,11 @@ export const makeScheduler = (options: SchedulerOptions) => {
         const record = batch[i + 2] as ReadonlyArray<unknown>
         const under = record[1]
         const call = typeof under === "number" ? slot.inflight.get(under)?.relay : undefined
-        options.onSpan(slot.index, batch[i + 1] as number, record, call)
+        try {
+          options.onSpan(slot.index, batch[i + 1] as number, record, call)
+        } catch {
+          // a tracer that throws loses its span, not the calls in this batch
+        }
         continue
       }
       if (id === P.SHARED_ID || id === P.SHARED_CANCEL_ID) {
