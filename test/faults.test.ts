@@ -6,13 +6,15 @@
  */
 import { assert, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
 import * as Scope from "effect/Scope"
-import { Pool } from "../src/index.ts"
+import * as Tracer from "effect/Tracer"
+import { Pool, Process } from "../src/index.ts"
 import * as Elsewhere from "./fixtures/elsewhere.ts"
 import * as T from "./fixtures/tasks.ts"
 import * as diagnostics from "node:diagnostics_channel"
@@ -55,12 +57,22 @@ describe.each(["thread", "process"] as const)("faults on %s", (startMethod) => {
       expect(yield* pool.map(T.square, [1, 2, 3, 4], { chunksize: 1 })).toEqual([1, 4, 9, 16])
     })))
 
-  it.live("a relayed span its worker left open when it exited ends, failed, under an installed tracer", () =>
+  it.live("a relayed span its worker left open when it was killed ends, failed, under an installed tracer", () =>
     leakFree(Effect.gen(function*() {
       const { spans, tracer } = recordingTracer()
-      const pool = yield* make()
-      const error = yield* Effect.flip(pool.apply(T.exitInSpan, [3]).pipe(Effect.withTracer(tracer)))
-      assert(error._tag === "WorkerDied")
+      // the span's start has reached the main program once the tracer makes it there
+      const started = Deferred.makeUnsafe<void>()
+      const watching = Tracer.make({
+        span: (options) => {
+          if (options.name === "doomed") Deferred.doneUnsafe(started, Exit.void)
+          return tracer.span(options)
+        }
+      })
+      const p = yield* Process.start(T.waitInSpan, [], { startMethod }).pipe(Effect.withTracer(watching))
+      yield* Deferred.await(started)
+      if (startMethod === "process") process.kill(yield* p.pid, "SIGKILL")
+      else yield* p.terminate
+      expect(Exit.isFailure(yield* p.await)).toBe(true)
       const doomed = spans.find((span) => span.name === "doomed")
       assert(doomed !== undefined && doomed.status._tag === "Ended")
       expect(Exit.isFailure(doomed.status.exit)).toBe(true)
