@@ -284,7 +284,7 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
       interruptGrace: Duration.toMillis(options.interruptGracePeriod ?? Duration.seconds(1)),
       initializer: options.initializer && { task: options.initializer, args: options.initargs ?? [] },
       onSpan: (slot, status, record, call) => replay.receive(slot, status, record, call as RelayTo | undefined),
-      onDetach: replay.workerGone,
+      onWorkerGone: replay.workerGone,
       onLog: (slot, level, [message, annotations]) => {
         runFork(
           Effect.logWithLevel(level as any)(...(message as Array<unknown>)).pipe(

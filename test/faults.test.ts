@@ -32,6 +32,23 @@ beforeAll(async () => {
   baseline = threadCount()
 })
 
+/**
+ * A recording tracer whose `started` completes once it has made a span named
+ * `name`, i.e. once that span's start has reached the main program (relayed).
+ */
+const watchFor = (name: string) => {
+  const { spans, tracer } = recordingTracer()
+  const started = Deferred.makeUnsafe<void>()
+  const watching = Tracer.make({
+    span: (options) => {
+      // signalled once the pool has taken the span (a fiber awaiting `started` would resume inside this call)
+      if (options.name === name) queueMicrotask(() => Deferred.doneUnsafe(started, Exit.void))
+      return tracer.span(options)
+    }
+  })
+  return { spans, started, tracer: watching }
+}
+
 /** Runs a test body in its own scope, then checks that every worker thread and child process is gone. */
 export const leakFree = <A, E>(body: Effect.Effect<A, E, Scope.Scope>) =>
   Effect.gen(function*() {
@@ -59,15 +76,7 @@ describe.each(["thread", "process"] as const)("faults on %s", (startMethod) => {
 
   it.live("a relayed span its worker left open when it was killed ends, failed, under an installed tracer", () =>
     leakFree(Effect.gen(function*() {
-      const { spans, tracer } = recordingTracer()
-      // the span's start has reached the main program once the tracer makes it there
-      const started = Deferred.makeUnsafe<void>()
-      const watching = Tracer.make({
-        span: (options) => {
-          if (options.name === "doomed") Deferred.doneUnsafe(started, Exit.void)
-          return tracer.span(options)
-        }
-      })
+      const { spans, started, tracer: watching } = watchFor("doomed")
       const p = yield* Process.start(T.waitInSpan, [], { startMethod }).pipe(Effect.withTracer(watching))
       yield* Deferred.await(started)
       if (startMethod === "process") process.kill(yield* p.pid, "SIGKILL")
@@ -77,6 +86,20 @@ describe.each(["thread", "process"] as const)("faults on %s", (startMethod) => {
       assert(doomed !== undefined && doomed.status._tag === "Ended")
       expect(Exit.isFailure(doomed.status.exit)).toBe(true)
       expect(String(Cause.squash((doomed.status.exit as Exit.Failure<never, unknown>).cause))).toContain("worker exited")
+    })))
+
+  it.live("terminate ends the relayed spans its workers leave open before their callers hear of it", () =>
+    leakFree(Effect.gen(function*() {
+      const { spans, started, tracer: watching } = watchFor("doomed")
+      const pool = yield* make()
+      const call = yield* pool.applyAsync(T.waitInSpan, []).pipe(Effect.withTracer(watching))
+      // the span's status as the call's outcome arrives
+      const seen: Array<string | undefined> = []
+      call.addObserver(() => seen.push(spans.find((span) => span.name === "doomed")?.status._tag))
+      yield* Deferred.await(started)
+      yield* pool.terminate
+      expect(Exit.isFailure(yield* Fiber.await(call))).toBe(true)
+      expect(seen).toEqual(["Ended"])
     })))
 
   it.live("an uncaught exception thrown from a timer fails the task with the exception", () =>

@@ -89,7 +89,7 @@ export interface RelayTo {
  */
 export interface Replay {
   readonly receive: (slot: number, status: number, record: ReadonlyArray<unknown>, call: RelayTo | undefined) => void
-  /** The worker of `slot` is gone: the spans it left open end, failed. */
+  /** The worker of `slot` is gone or being stopped: the spans it left open end, failed. */
   readonly workerGone: (slot: number) => void
 }
 

@@ -91,8 +91,8 @@ export interface SchedulerOptions {
   readonly onLog: (slot: number, level: string, entry: ReadonlyArray<unknown>) => void
   /** A span's start or end, relayed by a worker (relay.ts), with the `relay` of the call it names, if in flight. */
   readonly onSpan: (slot: number, status: number, record: ReadonlyArray<unknown>, call: unknown) => void
-  /** A slot's worker is gone (called before its calls fail). */
-  readonly onDetach: (slot: number) => void
+  /** A slot's worker is gone, or being stopped with the pool (called before its calls fail). */
+  readonly onWorkerGone: (slot: number) => void
 }
 
 export type PoolState = "running" | "closed" | "terminated" | "broken"
@@ -500,7 +500,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
     const jobs = Array.from(slot.inflight.values())
     slot.inflight.clear()
     // what it was tracing ends before its callers hear of its death (they may resume at once)
-    options.onDetach(slot.index)
+    options.onWorkerGone(slot.index)
     for (const job of jobs) {
       job.slot = undefined
       // what the dead worker was given dies with it (a pipe end is closed)
@@ -534,8 +534,10 @@ export const makeScheduler = (options: SchedulerOptions) => {
     head = 0
     for (const slot of slots) {
       slot.ready = false
+      // its worker is being stopped: what it was tracing ends first, as at its death
+      if (slot.inflight.size > 0) options.onWorkerGone(slot.index)
       for (const job of slot.inflight.values()) {
-        // its worker is being stopped: what it was given goes with it
+        // what it was given goes with it
         if (job.op & P.SHARED_FLAG) holderExited(job.data)
         fail(job)
       }
