@@ -283,7 +283,7 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
       maxTasksPerChild: options.maxTasksPerChild,
       interruptGrace: Duration.toMillis(options.interruptGracePeriod ?? Duration.seconds(1)),
       initializer: options.initializer && { task: options.initializer, args: options.initargs ?? [] },
-      onSpan: (slot, status, record, call) => replay.receive(slot, status, record, call as RelayTo | undefined),
+      onSpan: replay.receive,
       onWorkerGone: replay.workerGone,
       onLog: (slot, level, [message, annotations]) => {
         runFork(

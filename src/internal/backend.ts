@@ -356,14 +356,15 @@ export const fiberBackend: Backend = {
         }
         receive(batch)
       }
+      // spans are relayed here too, so that a task's spans reach a tracer
+      // installed around the call alone, as from a worker
+      const relay = (call: number, parent: Tracer.AnySpan) => relayTracer(executor.span, call, parent)
       const executor = makeExecutor({
         post,
         run: (effect, onExit, services, call) => {
-          // spans are relayed here too, so that a task's spans reach a tracer
-          // installed around the call alone, as from a worker
           const fiber = services === undefined
             ? runFork(effect)
-            : Effect.runForkWith(withServices(Context, context, services, (parent) => relayTracer(executor.span, call, parent)))(effect)
+            : Effect.runForkWith(withServices(Context, context, services, call, relay))(effect)
           fiber.addObserver(onExit)
           return () => fiber.interruptUnsafe()
         }

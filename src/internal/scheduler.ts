@@ -15,6 +15,7 @@ import { decodeExit } from "./decode.ts"
 import { holderExited, releaseThread } from "./handles.ts"
 import { type Host, makeHost } from "./host.ts"
 import * as P from "./protocol.ts"
+import type { RelayTo } from "./relay.ts"
 
 /** What became of a worker incarnation. */
 export interface Death {
@@ -51,8 +52,8 @@ export interface Job {
   /** Resumes the interrupted caller once the worker has let go of the job. */
   ack: (() => void) | undefined
   timer: ReturnType<typeof setTimeout> | undefined
-  /** Where the spans its worker relays go (relay.ts's RelayTo), if it asked for them. */
-  readonly relay: unknown
+  /** Where the spans its worker relays go, if it asked for them. */
+  readonly relay: RelayTo | undefined
 }
 
 export const JobState = { Queued: 0, Running: 1, Cancelling: 2, Finished: 3 } as const
@@ -90,7 +91,7 @@ export interface SchedulerOptions {
   readonly initializer: { readonly task: Any; readonly args: ReadonlyArray<unknown> } | undefined
   readonly onLog: (slot: number, level: string, entry: ReadonlyArray<unknown>) => void
   /** A span's start or end, relayed by a worker (relay.ts), with the `relay` of the call it names, if in flight. */
-  readonly onSpan: (slot: number, status: number, record: ReadonlyArray<unknown>, call: unknown) => void
+  readonly onSpan: (slot: number, status: number, record: ReadonlyArray<unknown>, call: RelayTo | undefined) => void
   /** A slot's worker is gone, or being stopped with the pool (called before its calls fail). */
   readonly onWorkerGone: (slot: number) => void
 }
@@ -379,7 +380,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
     data: unknown,
     done: Done,
     transfer: ReadonlyArray<unknown> | undefined,
-    relay: unknown
+    relay: RelayTo | undefined
   ): Job => ({
     id: nextId++,
     op,
@@ -401,7 +402,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
     data: unknown,
     done: Done,
     transfer?: ReadonlyArray<unknown>,
-    relay?: unknown
+    relay?: RelayTo
   ): Job | undefined => {
     if (state !== "running") {
       done(P.S_LOCAL, notRunning())

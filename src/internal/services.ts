@@ -3,7 +3,8 @@
  * (`[key, value, ...]`): the task's declared services, and last, the caller's
  * trace context (`TRACE_KEY`: see protocol.ts), added to the context its
  * handler runs in, the latter as the parent span of what the handler traces,
- * with the `relay` tracer when the caller asked for the spans (relay.ts).
+ * with the `relay` tracer of request `call` when the caller asked for the
+ * spans (relay.ts).
  * Context is passed in: the worker entry loads it lazily.
  */
 import type * as ContextModule from "effect/Context"
@@ -18,7 +19,8 @@ export const withServices = <R>(
   Context: typeof ContextModule,
   base: ContextModule.Context<R>,
   services: ReadonlyArray<unknown>,
-  relay: (parent: Tracer.AnySpan) => Tracer.Tracer
+  call: number,
+  relay: (call: number, parent: Tracer.AnySpan) => Tracer.Tracer
 ): ContextModule.Context<R> => {
   let context: ContextModule.Context<any> = base
   for (let i = 0; i < services.length; i += 2) {
@@ -34,11 +36,10 @@ export const withServices = <R>(
         annotations: Context.empty()
       }
       context = Context.addUnsafe(context, PARENT_SPAN_KEY, parent)
-      if (flags & TRACE_RELAY) context = Context.addUnsafe(context, TRACER_KEY, relay(parent))
+      if (flags & TRACE_RELAY) context = Context.addUnsafe(context, TRACER_KEY, relay(call, parent))
       break
-    } else {
-      context = Context.addUnsafe(context, services[i] as string, services[i + 1])
     }
+    context = Context.addUnsafe(context, services[i] as string, services[i + 1])
   }
   return context
 }

@@ -12,6 +12,7 @@
  */
 import type * as Exit from "effect/Exit"
 import type * as Logger from "effect/Logger"
+import type * as Tracer from "effect/Tracer"
 import { availableParallelism } from "node:os"
 import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
@@ -65,10 +66,11 @@ const loadRuntime = (): Promise<Run> =>
     // a task's fiber may make pools (nested parallelism): see bootstrap.ts
     const base = Context.add(Context.make(References.CurrentLoggers, new Set([forward])), Bootstrap.InTask, true)
     const runFork = Effect.runForkWith(base)
+    const relay = (call: number, parent: Tracer.AnySpan) => Relay.relayTracer(executor.span, call, parent)
     run = (effect, onExit, services, call) => {
       const fiber = services === undefined
         ? runFork(effect)
-        : Effect.runForkWith(withServices(Context, base, services, (parent) => Relay.relayTracer(executor.span, call, parent)))(effect)
+        : Effect.runForkWith(withServices(Context, base, services, call, relay))(effect)
       fiber.addObserver(onExit)
       return () => fiber.interruptUnsafe()
     }
