@@ -39,10 +39,10 @@ import { packNumbers } from "./internal/pack.ts"
 import { schedulers } from "./internal/poolInternals.ts"
 import { decodeExit, encodePayload } from "./internal/decode.ts"
 import * as P from "./internal/protocol.ts"
-import { type Done, type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
+import { type ExitDone, type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
 import { supervise } from "./internal/supervisor.ts"
 import { callsStream } from "./internal/calls.ts"
-import { callSpan, relayTo, traceParent } from "./internal/callSpan.ts"
+import { callbackSpan, callSpan, relayTo, traceParent } from "./internal/callSpan.ts"
 import { makeReplay, type RelayTo } from "./internal/relay.ts"
 import { CurrentStartMethod, type StartMethod } from "./StartMethod.ts"
 import type * as Cluster from "./Cluster.ts"
@@ -302,6 +302,7 @@ export const make: <InitArgs extends ReadonlyArray<any> = []>(
     const supervisor = yield* supervise(scheduler, backend, workersScope)
     const terminate = Effect.suspend(() => {
       scheduler.terminate()
+      backend.killAll?.()
       return supervisor.stop
     }).pipe(Effect.withSpan("Pool.terminate"))
     yield* Scope.addFinalizer(scope, terminate)
@@ -450,33 +451,25 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     f: (carried: Carry | undefined) => Effect.Effect<A, E, R>
   ): Effect.Effect<A, E, R> => Effect.withFiber((fiber) => f(carry(task, fiber, fiber.cache.span)))
 
-  const submitCall = (
-    task: Any,
-    args: ReadonlyArray<unknown>,
-    carried: Carry | undefined,
-    done: Done,
-    transfer: ReadonlyArray<unknown> | undefined
-  ): Job | undefined => {
-    const moved = startMethod === "thread" ? transfer : undefined
-    if (carried === undefined && !madeAny) return scheduler.submit(P.OP_CALL, task, args, done, moved)
-    const [op, data] = seal(P.OP_CALL, args, carried?.services)
-    return scheduler.submit(op, task, data, done, moved, carried?.relay)
-  }
-
   /** Prepares and submits one call; `done` gets its outcome (at once, with no job, if it is refused). */
   const submitExit = (
     task: Any,
     args: ReadonlyArray<unknown>,
     carried: Carry | undefined,
     transfer: ReadonlyArray<unknown> | undefined,
-    done: (exit: Exit.Exit<any, any>) => void
+    done: ExitDone
   ): Job | undefined => {
     const prepared = prepare(task, args, "args")
     if (!Array.isArray(prepared)) {
       done(Exit.fail(prepared))
       return undefined
     }
-    return submitCall(task, prepared, carried, (status, value) => done(decodeExit(task, status, value)), transfer)
+    const moved = startMethod === "thread" ? transfer : undefined
+    if (carried === undefined && !madeAny) {
+      return scheduler.submit(P.OP_CALL, task, prepared, done, moved, undefined, true)
+    }
+    const [op, data] = seal(P.OP_CALL, prepared, carried?.services)
+    return scheduler.submit(op, task, data, done, moved, carried?.relay, true)
   }
 
   const call = (
@@ -666,10 +659,11 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     // side), which spares the fiber a context change per call; and only when a
     // tracer can see it (callSpan.ts).
     apply: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
-      callSpan("Pool.apply", (fiber, parent) => {
+      callbackSpan<any, any>("Pool.apply", (fiber, parent, resume) => {
         const wrong = checkCall("pool.apply", task, args, options)
-        if (wrong !== undefined) return Effect.fail(wrong)
-        return call(task, args, options?.transfer, carry(task, fiber, parent))
+        if (wrong !== undefined) return resume(Effect.fail(wrong))
+        const job = submitExit(task, args, carry(task, fiber, parent), options?.transfer, resume)
+        if (job !== undefined) return scheduler.cancel(job)
       })) as Pool["apply"],
     applyAsync: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
       callSpan("Pool.applyAsync", (fiber, parent) => {

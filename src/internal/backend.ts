@@ -50,6 +50,12 @@ export interface Backend {
   readonly warm?: (count: number) => void
   /** Ends the workers `warm` spawned that no incarnation took, and waits until they have exited. */
   readonly abandon?: Effect.Effect<void>
+  /**
+   * Stops at once every worker spawned and not yet exited, ready or still
+   * booting (terminate): the incarnations, interrupted after, only wait for
+   * the exits, where a booting one would be stopped a few fiber hops later.
+   */
+  readonly killAll?: () => void
 }
 
 export interface SpawnOptions {
@@ -145,6 +151,8 @@ interface Opened {
 
 /** `thread` (worker_threads) and `process` (child_process.fork). */
 export const workerBackend = (kind: "thread" | "process", options: SpawnOptions): Backend => {
+  // what killAll stops: every worker spawned that has not exited
+  const live = new Set<() => void>()
   const open = (index: number): Opened => {
     let raw: Raw | undefined
     let exitCode: number | undefined
@@ -234,7 +242,9 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
           resolve()
         })
       )
+      live.add(kill)
       void exited.then(() => {
+        live.delete(kill)
         dead = true
         died?.()
       })
@@ -323,6 +333,9 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
   // Workers spawned before their slots' supervisors run (`warm`), each taken by its slot's first incarnation.
   const early = new Map<number, Opened>()
   return {
+    killAll: () => {
+      for (const kill of live) kill()
+    },
     warm: (count) => {
       for (let index = 0; index < count; index++) if (!early.has(index)) early.set(index, open(index))
     },

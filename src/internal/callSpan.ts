@@ -15,7 +15,7 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
 
@@ -33,6 +33,27 @@ export const callSpan = <A, E, R>(
       ? evaluate(fiber, fiber.cache.span)
       : Effect.useSpan(name, (span) => evaluate(fiber, span))
   )
+
+/**
+ * An `Effect.callback` whose `register` also gets the fiber and the span the
+ * call's work belongs under, as `callSpan`'s `evaluate` does: one effect per
+ * call where `callSpan` around a callback makes two (`Pool.apply` when
+ * thousands are submitted at once). Under an installed tracer it registers
+ * inside the span `name`.
+ */
+export const callbackSpan = <A, E>(
+  name: string,
+  register: (
+    fiber: Fiber.Fiber<unknown, unknown>,
+    parent: Tracer.AnySpan | undefined,
+    resume: (effect: Effect.Effect<A, E>) => void
+  ) => Effect.Effect<void> | void
+): Effect.Effect<A, E> =>
+  Effect.callback<A, E>((resume) => {
+    const fiber = Fiber.getCurrent()!
+    if (fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer) return register(fiber, fiber.cache.span, resume)
+    resume(Effect.useSpan(name, (span) => Effect.callback<A, E>((resume) => register(fiber, span, resume))))
+  })
 
 /**
  * The span whose trace context a call carries to its worker: `span`, or its

@@ -38,6 +38,8 @@ export interface Link {
 }
 
 export type Done = (status: number, value: unknown) => void
+/** A job's outcome as an Exit, decoded here: what a caller's `resume` takes as it is (no closure per call). */
+export type ExitDone = (exit: Exit.Exit<any, any>) => void
 
 export interface Job {
   readonly id: number
@@ -46,7 +48,9 @@ export interface Job {
   readonly data: unknown
   /** Buffers to move to the worker with the request. */
   readonly transfer: ReadonlyArray<unknown> | undefined
-  readonly done: Done
+  readonly done: Done | ExitDone
+  /** `done` takes the decoded Exit. */
+  readonly exits: boolean
   state: JobState
   slot: Slot | undefined
   /** Resumes the interrupted caller once the worker has let go of the job. */
@@ -301,6 +305,11 @@ export const makeScheduler = (options: SchedulerOptions) => {
 
   // -- completing --------------------------------------------------------------
 
+  const complete = (done: Done | ExitDone, exits: boolean, task: Any, status: number, value: unknown) => {
+    if (exits) (done as ExitDone)(decodeExit(task, status, value))
+    else (done as Done)(status, value)
+  }
+
   const finish = (job: Job, status: number, value: unknown) => {
     const previous = job.state
     job.state = JobState.Finished
@@ -309,7 +318,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
       job.ack?.()
       return
     }
-    job.done(status, value)
+    complete(job.done, job.exits, job.task, status, value)
   }
 
   /** A worker's request to a shared object of the main program, or its withdrawal. */
@@ -378,9 +387,10 @@ export const makeScheduler = (options: SchedulerOptions) => {
     op: number,
     task: Any,
     data: unknown,
-    done: Done,
+    done: Done | ExitDone,
     transfer: ReadonlyArray<unknown> | undefined,
-    relay: RelayTo | undefined
+    relay: RelayTo | undefined,
+    exits: boolean
   ): Job => ({
     id: nextId++,
     op,
@@ -388,6 +398,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
     data,
     transfer,
     done,
+    exits,
     state: JobState.Queued,
     slot: undefined,
     ack: undefined,
@@ -395,20 +406,24 @@ export const makeScheduler = (options: SchedulerOptions) => {
     relay
   })
 
-  /** Queues a job; `undefined` when the pool refuses it (`done` was called). */
+  /**
+   * Queues a job; `undefined` when the pool refuses it (`done` was called).
+   * With `exits`, `done` takes the outcome as an Exit.
+   */
   const submit = (
     op: number,
     task: Any,
     data: unknown,
-    done: Done,
+    done: Done | ExitDone,
     transfer?: ReadonlyArray<unknown>,
-    relay?: RelayTo
+    relay?: RelayTo,
+    exits = false
   ): Job | undefined => {
     if (state !== "running") {
-      done(P.S_LOCAL, notRunning())
+      complete(done, exits, task, P.S_LOCAL, notRunning())
       return undefined
     }
-    const job = makeJob(op, task, data, done, transfer, relay)
+    const job = makeJob(op, task, data, done, transfer, relay, exits)
     if (head === queue.length) {
       const slot = pickSlot()
       if (slot !== undefined) {
@@ -468,7 +483,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
           remoteStack: error instanceof Error ? ((error as any).remoteStack ?? error.stack) : undefined
         })
       )
-    }, undefined, undefined)
+    }, undefined, undefined, false)
     job.state = JobState.Running
     job.slot = slot
     slot.inflight.set(job.id, job)
