@@ -639,6 +639,21 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     ))
   }
 
+  // Pool.apply's registration, made once (callbackSpan)
+  const applyRegister = (
+    fiber: Fiber.Fiber<unknown, unknown>,
+    parent: Tracer.AnySpan | undefined,
+    resume: ExitDone,
+    task: Any,
+    args: ReadonlyArray<unknown>,
+    options: ApplyOptions | undefined
+  ) => {
+    const wrong = checkCall("pool.apply", task, args, options)
+    if (wrong !== undefined) return resume(Exit.fail(wrong))
+    const job = submitExit(task, args, carry(task, fiber, parent), options?.transfer, resume)
+    if (job !== undefined) return scheduler.cancel(job)
+  }
+
   const map = mapWith(false)
   const starmap = mapWith(true)
   const imap = streamWith(false)
@@ -659,12 +674,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     // side), which spares the fiber a context change per call; and only when a
     // tracer can see it (callSpan.ts).
     apply: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
-      callbackSpan<any, any>("Pool.apply", (fiber, parent, resume) => {
-        const wrong = checkCall("pool.apply", task, args, options)
-        if (wrong !== undefined) return resume(Effect.fail(wrong))
-        const job = submitExit(task, args, carry(task, fiber, parent), options?.transfer, resume)
-        if (job !== undefined) return scheduler.cancel(job)
-      })) as Pool["apply"],
+      callbackSpan("Pool.apply", applyRegister, task, args, options)) as Pool["apply"],
     applyAsync: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
       callSpan("Pool.applyAsync", (fiber, parent) => {
         // Submitted now, as Python's apply_async: a close() right after lets it finish.

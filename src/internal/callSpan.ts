@@ -39,20 +39,27 @@ export const callSpan = <A, E, R>(
  * call's work belongs under, as `callSpan`'s `evaluate` does: one effect per
  * call where `callSpan` around a callback makes two (`Pool.apply` when
  * thousands are submitted at once). Under an installed tracer it registers
- * inside the span `name`.
+ * inside the span `name`. `register` is made once and gets the call's `x`,
+ * `y` and `z`: the call's only closure is the one this makes.
  */
-export const callbackSpan = <A, E>(
+export const callbackSpan = <A, E, X, Y, Z>(
   name: string,
   register: (
     fiber: Fiber.Fiber<unknown, unknown>,
     parent: Tracer.AnySpan | undefined,
-    resume: (effect: Effect.Effect<A, E>) => void
-  ) => Effect.Effect<void> | void
+    resume: (effect: Effect.Effect<A, E>) => void,
+    x: X,
+    y: Y,
+    z: Z
+  ) => Effect.Effect<void> | void,
+  x: X,
+  y: Y,
+  z: Z
 ): Effect.Effect<A, E> =>
   Effect.callback<A, E>((resume) => {
     const fiber = Fiber.getCurrent()!
-    if (fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer) return register(fiber, fiber.cache.span, resume)
-    resume(Effect.useSpan(name, (span) => Effect.callback<A, E>((resume) => register(fiber, span, resume))))
+    if (fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer) return register(fiber, fiber.cache.span, resume, x, y, z)
+    resume(Effect.useSpan(name, (span) => Effect.callback<A, E>((resume) => register(fiber, span, resume, x, y, z))))
   })
 
 /**
