@@ -16,7 +16,6 @@
  */
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -42,7 +41,7 @@ import * as P from "./internal/protocol.ts"
 import { type ExitDone, type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
 import { supervise } from "./internal/supervisor.ts"
 import { callsStream } from "./internal/calls.ts"
-import { callbackSpan, callSpan, relayTo, traceParent } from "./internal/callSpan.ts"
+import { callbackSpan, relayTo, traceParent } from "./internal/callSpan.ts"
 import { makeReplay, type RelayTo } from "./internal/relay.ts"
 import { CurrentStartMethod, type StartMethod } from "./StartMethod.ts"
 import type * as Cluster from "./Cluster.ts"
@@ -639,8 +638,9 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     ))
   }
 
-  // Pool.apply's registration, made once (callbackSpan)
-  const applyRegister = (
+  // Pool.apply's and applyAsync's registrations, made once (callbackSpan)
+  const registerCall = (operation: string) =>
+  (
     fiber: Fiber.Fiber<unknown, unknown>,
     parent: Tracer.AnySpan | undefined,
     resume: ExitDone,
@@ -648,11 +648,14 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     args: ReadonlyArray<unknown>,
     options: ApplyOptions | undefined
   ) => {
-    const wrong = checkCall("pool.apply", task, args, options)
+    // a refused call fails the caller (applyAsync: its fiber), as any failure of the task does
+    const wrong = checkCall(operation, task, args, options)
     if (wrong !== undefined) return resume(Exit.fail(wrong))
     const job = submitExit(task, args, carry(task, fiber, parent), options?.transfer, resume)
     if (job !== undefined) return scheduler.cancel(job)
   }
+  const applyRegister = registerCall("pool.apply")
+  const applyAsyncRegister = registerCall("pool.applyAsync")
 
   const map = mapWith(false)
   const starmap = mapWith(true)
@@ -675,24 +678,16 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     // tracer can see it (callSpan.ts).
     apply: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
       callbackSpan("Pool.apply", applyRegister, task, args, options)) as Pool["apply"],
+    // The same call in a fiber of the pool's scope, started at once: the job
+    // is submitted now, as Python's apply_async (a close() right after lets it
+    // finish), and an interrupt right after this returns finds the canceller
+    // installed. Its span ends with the call, as apply's does.
     applyAsync: ((task: Any, args: ReadonlyArray<unknown>, options?: ApplyOptions) =>
-      callSpan("Pool.applyAsync", (fiber, parent) => {
-        // Submitted now, as Python's apply_async: a close() right after lets it finish.
-        const result = Deferred.makeUnsafe<any, any>()
-        const settle = (exit: Exit.Exit<any, any>) => Deferred.doneUnsafe(result, exit)
-        // a refused call fails its fiber, as any failure of the task does
-        const wrong = checkCall("pool.applyAsync", task, args, options)
-        if (wrong !== undefined) settle(Exit.fail(wrong))
-        const job = wrong === undefined
-          ? submitExit(task, args, carry(task, fiber, parent), options?.transfer, settle)
-          : undefined
-        const awaitResult = job === undefined
-          ? Deferred.await(result)
-          : Deferred.await(result).pipe(Effect.onInterrupt(() => scheduler.cancel(job)))
-        // Started at once, so that an interrupt right after this returns
-        // finds the canceller installed (else the job would run on, unowned).
-        return Effect.forkIn(awaitResult, internals.scope, { startImmediately: true })
-      })) as Pool["applyAsync"],
+      Effect.forkIn(
+        callbackSpan("Pool.applyAsync", applyAsyncRegister, task, args, options),
+        internals.scope,
+        { startImmediately: true }
+      )) as Pool["applyAsync"],
     map: Effect.fn("Pool.map")(function*(task: Any, inputs: Iterable<unknown>, options?: any) {
       return yield* map(task, inputs, options)
     }) as unknown as Pool["map"],

@@ -386,19 +386,24 @@ describe.each(methods)("Pool on %s", (startMethod) => {
         const exit = yield* Effect.exit(pool.apply(T.throwsOnNegative, [-1]))
         const fiber = yield* pool.applyAsync(T.add, [2, 3])
         expect(yield* Fiber.join(fiber)).toBe(5)
+        const asyncExit = yield* Fiber.await(yield* pool.applyAsync(T.throwsOnNegative, [-1]))
+        expect(Exit.isFailure(asyncExit)).toBe(true)
         return { caller, exit }
       }).pipe(Effect.withSpan("caller"), Effect.scoped, Effect.withTracer(tracer))
       expect(Exit.isFailure(failed.exit)).toBe(true)
       const calls = spans.filter((s) => s.name === "Pool.apply" || s.name === "Pool.applyAsync")
-      expect(calls.map((s) => s.name)).toEqual(["Pool.apply", "Pool.apply", "Pool.applyAsync"])
+      expect(calls.map((s) => s.name)).toEqual(["Pool.apply", "Pool.apply", "Pool.applyAsync", "Pool.applyAsync"])
       for (const span of calls) {
         expect(span.parent).toEqual(expect.objectContaining({ _tag: "Some" }))
         expect((span.parent as any).value.spanId).toBe(failed.caller.spanId)
         expect(span.status._tag).toBe("Ended")
       }
-      const [ok, bad] = calls
-      expect(ok.status._tag === "Ended" && Exit.isSuccess(ok.status.exit)).toBe(true)
-      expect(bad.status._tag === "Ended" && Exit.isFailure(bad.status.exit)).toBe(true)
+      // each ends with its call's outcome (applyAsync's too, not at its submission)
+      const [ok, bad, asyncOk, asyncBad] = calls.map((span) => span.status._tag === "Ended" ? span.status.exit : undefined)
+      expect(ok).toEqual(Exit.succeed(3))
+      expect(bad !== undefined && Exit.isFailure(bad)).toBe(true)
+      expect(asyncOk).toEqual(Exit.succeed(5))
+      expect(asyncBad !== undefined && Exit.isFailure(asyncBad)).toBe(true)
     }))
 
   it.live("the caller's trace context reaches the worker: spans made there join the caller's trace", () =>
@@ -438,33 +443,43 @@ describe.each(methods)("Pool on %s", (startMethod) => {
   it.live("under an installed tracer the spans a task makes reach it, each under its parent", () =>
     Effect.gen(function*() {
       const { spans, tracer } = recordingTracer()
-      const [applied, mapped] = yield* Effect.gen(function*() {
+      const [applied, mapped, background] = yield* Effect.gen(function*() {
         const pool = yield* make()
-        return [yield* pool.apply(T.tracedWork, [1]), yield* pool.map(T.tracedWork, [2, 3])] as const
+        return [
+          yield* pool.apply(T.tracedWork, [1]),
+          yield* pool.map(T.tracedWork, [2, 3]),
+          yield* Fiber.join(yield* pool.applyAsync(T.tracedWork, [4]))
+        ] as const
       }).pipe(Effect.withSpan("caller"), Effect.scoped, Effect.withTracer(tracer))
-      expect([applied, mapped]).toEqual([2, [3, 4]])
+      expect([applied, mapped, background]).toEqual([2, [3, 4], 5])
       const named = (name: string) => spans.filter((s) => s.name === name)
       const parentOf = (span: Tracer.NativeSpan) => span.parent._tag === "Some" ? span.parent.value : undefined
-      // one "outer" per input, each under the call's span (apply) or the map's
+      // one "outer" per input, each under the call's span (apply, applyAsync) or the map's
       const outers = named("outer")
-      expect(outers.map((s) => s.attributes.get("input")).sort()).toEqual([1, 2, 3])
+      expect(outers.map((s) => s.attributes.get("input")).sort()).toEqual([1, 2, 3, 4])
       const call = named("Pool.apply")[0]
       const map = named("Pool.map")[0]
+      const async = named("Pool.applyAsync")[0]
+      const under = (input: unknown) => input === 1 ? call : input === 4 ? async : map
+      // applyAsync's span ends with its call, after the task's spans (not at its submission)
+      const outerOfAsync = outers.find((s) => s.attributes.get("input") === 4)!
+      assert(async.status._tag === "Ended" && outerOfAsync.status._tag === "Ended")
+      expect(async.status.endTime >= outerOfAsync.status.endTime).toBe(true)
       for (const outer of outers) {
-        expect(parentOf(outer)).toBe(outer.attributes.get("input") === 1 ? call : map)
+        expect(parentOf(outer)).toBe(under(outer.attributes.get("input")))
         expect(outer.traceId).toBe(call.traceId)
         expect(outer.events.map(([name, , attributes]) => [name, attributes])).toEqual([["halfway", { at: "middle" }]])
         assert(outer.status._tag === "Ended")
         expect(Exit.isSuccess(outer.status.exit)).toBe(true)
       }
       // "inner" and "broken" under their "outer"; "broken" ended with its failure
-      expect(named("inner").map((s) => outers.includes(parentOf(s) as Tracer.NativeSpan))).toEqual([true, true, true])
+      expect(named("inner").map((s) => outers.includes(parentOf(s) as Tracer.NativeSpan))).toEqual([true, true, true, true])
       for (const broken of named("broken")) {
         expect(outers).toContain(parentOf(broken))
         assert(broken.status._tag === "Ended" && Exit.isFailure(broken.status.exit))
         expect(String(Cause.squash(broken.status.exit.cause))).toContain("broken on purpose")
       }
-      expect(named("broken")).toHaveLength(3)
+      expect(named("broken")).toHaveLength(4)
     }))
 
   it.live("a tracer that throws on a relayed span loses that span, not the calls", () =>
