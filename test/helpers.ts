@@ -119,12 +119,22 @@ export const captureStderr = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.E
 /** An installed tracer (Effect's NativeSpan) that keeps every span it makes. */
 export const recordingTracer = () => {
   const spans: Array<Tracer.NativeSpan> = []
+  // the spans that ended while their parent was still open (threads' clocks differ: no comparing times)
+  const endedInsideParent = new Set<Tracer.NativeSpan>()
   const tracer = Tracer.make({
     span: (options) => {
       const span = new Tracer.NativeSpan(options)
+      const end = span.end
+      span.end = (endTime, exit) => {
+        const parent = options.parent
+        if (parent._tag === "Some" && parent.value._tag === "Span" && parent.value.status._tag === "Started") {
+          endedInsideParent.add(span)
+        }
+        end.call(span, endTime, exit)
+      }
       spans.push(span)
       return span
     }
   })
-  return { spans, tracer }
+  return { spans, tracer, endedInsideParent }
 }
