@@ -28,7 +28,20 @@ import { decodeReply, makeLedger, PoolEntity } from "../src/internal/cluster.ts"
 import { againWhenMoved } from "../src/internal/clusterClient.ts"
 import { shardingConfig } from "./fixtures/cluster-config.ts"
 import { here } from "./fixtures/cluster-client-only.ts"
-import { add, boom, crash, echo, held, pid, Refused, refuse, sleepy, square, where } from "./fixtures/cluster-tasks.ts"
+import {
+  add,
+  boom,
+  crash,
+  echo,
+  held,
+  pid,
+  Refused,
+  refuse,
+  sleepy,
+  square,
+  traceIdThere,
+  where
+} from "./fixtures/cluster-tasks.ts"
 import { awaitFile, awaitInDir } from "./support/files.ts"
 import * as Postgres from "./support/postgres.ts"
 import { startRunner } from "./support/runner.ts"
@@ -176,6 +189,14 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("Cluster", (it) => {
         const fiber = yield* pool.applyAsync(add, [20, 22])
         expect(yield* Fiber.join(fiber)).toBe(42)
       }), 60_000)
+
+    it.effect("the caller's trace context reaches the task on its runner (effect/cluster carries it in each message)", () =>
+      Effect.gen(function*() {
+        const pool = yield* Cluster.ClusterPool
+        const caller = yield* Effect.currentSpan
+        expect(yield* pool.apply(traceIdThere, [0])).toBe(caller.traceId)
+        expect(yield* pool.map(traceIdThere, [1, 2, 3], { chunksize: 1 })).toEqual([1, 2, 3].map(() => caller.traceId))
+      }).pipe(Effect.withSpan("caller")), 60_000)
 
     it.effect("the cluster's storage does not grow over 20 maps (their messages leave no rows behind)", () =>
       Effect.gen(function*() {
