@@ -8,7 +8,12 @@ import type { Params, Result } from "./child/common.ts"
 
 const [scenario, lib, json] = process.argv.slice(2)
 const params = JSON.parse(json ?? "{}") as Params
-const mod = lib === "ours" ? await import("./child/ours.ts") : await import("./child/peers.ts")
+// (scenario 4, the cold start, loads only what its program uses: ours-cold.ts)
+const mod = lib !== "ours"
+  ? await import("./child/peers.ts")
+  : scenario === "4"
+  ? await import("./child/ours-cold.ts")
+  : await import("./child/ours.ts")
 const result: Result = await mod.run(scenario, lib, params)
 const rssMiB = process.resourceUsage().maxRSS / 1024
 console.log(JSON.stringify({ ...result, rssMiB }))

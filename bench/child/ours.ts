@@ -148,16 +148,6 @@ const cpu = async (p: Params): Promise<Result> => {
   })))
 }
 
-// 4: from before the pool exists to after it has closed (the library is already imported).
-const cold = async (): Promise<Result> => {
-  const t0 = performance.now()
-  const y = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-    const pool = yield* Pool.make({ processes: 2 })
-    return yield* pool.apply(inc, [41])
-  })))
-  return { value: performance.now() - t0, check: y }
-}
-
 // 6: 1 producer worker -> 1 consumer worker through a Queue, each item checked.
 const queue = (p: Params): Promise<Result> =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
@@ -250,7 +240,6 @@ export const run = (scenario: string, _lib: string, p: Params): Promise<Result> 
   if (scenario === "6") return queue(p)
   if (scenario === "7") return pipe(p)
   if (scenario === "3") return cpu(p)
-  if (scenario === "4") return cold()
   const s = scenarios[scenario]
   if (s === undefined) throw new Error(`ours: no scenario ${scenario}`)
   return withPool(s, p)
