@@ -24,9 +24,9 @@ import * as Tracer from "effect/Tracer"
  * the span the call's work belongs under: the span `name` (not made the
  * current span) under an installed tracer, ended with the call's exit; the
  * caller's under the native tracer, where `name` is not made. One effect per
- * call, no `Effect.withFiber` around it (a tenth of what a call cost when
- * thousands are submitted at once). `register` is made once and gets the
- * call's `x`, `y` and `z`: the call's only closure is the one this makes.
+ * call, with no `Effect.withFiber` around it and no closure of the caller's:
+ * `register` is made once and gets the call's `x`, `y` and `z` (100,000 calls
+ * at once ran 5-9% faster for each of the two).
  */
 export const callbackSpan = <A, E, X, Y, Z>(
   name: string,
