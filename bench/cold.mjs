@@ -8,7 +8,7 @@ await import("effect/Effect")
 let y
 if (lib === "ours") {
   const Effect = await import("effect/Effect")
-  const { Pool } = await import(here("../dist/index.js"))
+  const { Pool } = await import("effect-multiprocessing")
   const { inc } = await import(here("./workers/ours.mjs"))
   y = await Effect.runPromise(Effect.scoped(Effect.flatMap(Pool.make({ processes: 2 }), (pool) => pool.apply(inc, [41]))))
 } else if (lib === "piscina" || lib === "tinypool") {

@@ -11,7 +11,7 @@ import { inc } from "../workers/ours.mjs"
 import type { Result } from "./common.ts"
 
 // the built package, typed by the sources (as ours.ts)
-const dist = "../../dist/index.js"
+const dist = "effect-multiprocessing"
 const { Pool } = (await import(dist)) as typeof Lib
 
 // 4: from before the pool exists to after it has closed (the library is already imported).

@@ -14,8 +14,8 @@ import * as S from "../workers/ours-shared.mjs"
 import { checkEcho, median, type Params, payload, range, type Result, sum } from "./common.ts"
 
 // Measured as users get it: the built package in dist/ (`npm run bench` builds it
-// first), typed by the sources.
-const dist = "../../dist/index.js"
+// first), imported by its name as a user's program does, typed by the sources.
+const dist = "effect-multiprocessing"
 const { Lock, Manager, Pipe, Pool, Process, Queue, Shared } = (await import(dist)) as typeof Lib
 
 type Scenario = (p: Params) => Effect.Effect<Result, unknown, Lib.Pool.Pool>

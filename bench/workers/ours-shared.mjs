@@ -1,12 +1,12 @@
 // Tasks of the Queue, Pipe, Value, Lock and Manager scenarios (6-10): plain JS, importing only the
 // built package's Task, Queue and Pipe modules, as a user's task module would.
 import * as Effect from "effect/Effect"
-import * as Lock from "../../dist/Lock.js"
-import * as Manager from "../../dist/Manager.js"
-import * as Pipe from "../../dist/Pipe.js"
-import * as Queue from "../../dist/Queue.js"
-import * as Shared from "../../dist/Shared.js"
-import * as Task from "../../dist/Task.js"
+import * as Lock from "effect-multiprocessing/Lock"
+import * as Manager from "effect-multiprocessing/Manager"
+import * as Pipe from "effect-multiprocessing/Pipe"
+import * as Queue from "effect-multiprocessing/Queue"
+import * as Shared from "effect-multiprocessing/Shared"
+import * as Task from "effect-multiprocessing/Task"
 
 /** Offers 0..n-1 (as `{ id, name }` objects when `dict`). */
 export const produce = Task.make(import.meta.url, "produce", (q, n, dict) =>

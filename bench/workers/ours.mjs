@@ -1,6 +1,6 @@
 // Our task module: plain JS like the peers' worker files (so that no worker
 // loads TypeScript), importing only the Task module of the built package.
-import * as Task from "../../dist/Task.js"
+import * as Task from "effect-multiprocessing/Task"
 import { countPrimes as countPrimesFn, echo as echoFn, inc as incFn } from "./common.mjs"
 
 export const inc = Task.make(import.meta.url, "inc", incFn)
