@@ -21,7 +21,7 @@ import { makeExecutor } from "./executor.ts"
 import { raiseMallocThresholds } from "./mallocWarmup.ts"
 import * as P from "./protocol.ts"
 import { relayTracer } from "./relay.ts"
-import { withServices } from "./services.ts"
+import { makeRun } from "./services.ts"
 import type { Death, Link } from "./scheduler.ts"
 
 /**
@@ -360,7 +360,6 @@ export const fiberBackend: Backend = {
       // The supervisor's context, without its span: a handler's spans belong
       // to its caller's trace (the context a call carries), as on a worker.
       const context = Context.omit(Tracer.ParentSpan)(yield* Effect.context<never>())
-      const runFork = Effect.runForkWith(context)
       // Nothing is cloned, but what a worker could not send back is refused
       // here too, so that code tested on fibers behaves the same on workers.
       const post = (batch: Array<unknown>) => {
@@ -371,16 +370,9 @@ export const fiberBackend: Backend = {
       }
       // spans are relayed here too, so that a task's spans reach a tracer
       // installed around the call alone, as from a worker
-      const relay = (call: number, parent: Tracer.AnySpan) => relayTracer(executor.span, call, parent)
       const executor = makeExecutor({
         post,
-        run: (effect, onExit, services, call) => {
-          const fiber = services === undefined
-            ? runFork(effect)
-            : Effect.runForkWith(withServices(Context, context, services, call, relay))(effect)
-          fiber.addObserver(onExit)
-          return () => fiber.interruptUnsafe()
-        }
+        run: makeRun({ Context, Effect, Tracer }, context, relayTracer, (status, record) => executor.span(status, record))
       })
       up({ post: executor.receive, kill: executor.interruptAll, identity: { threadId: WorkerThreads.threadId, pid: process.pid } })
       return yield* Effect.never

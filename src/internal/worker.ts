@@ -12,7 +12,6 @@
  */
 import type * as Exit from "effect/Exit"
 import type * as Logger from "effect/Logger"
-import type * as Tracer from "effect/Tracer"
 import { availableParallelism } from "node:os"
 import * as WorkerThreads from "node:worker_threads"
 import { findUncloneable } from "./clone.ts"
@@ -21,7 +20,7 @@ import { setFatal } from "./importing.ts"
 import { countRead, inbox } from "./inbox.ts"
 import { raiseMallocThresholds } from "./mallocWarmup.ts"
 import * as P from "./protocol.ts"
-import { withServices } from "./services.ts"
+import { makeRun } from "./services.ts"
 import { encodeError } from "./wire.ts"
 
 const parentPort = WorkerThreads.parentPort
@@ -49,9 +48,10 @@ const loadRuntime = (): Promise<Run> =>
     import("effect/Context"),
     import("effect/Effect"),
     import("effect/References"),
+    import("effect/Tracer"),
     import("./bootstrap.ts"),
     import("./relay.ts")
-  ]).then(([Context, Effect, References, Bootstrap, Relay]) => {
+  ]).then(([Context, Effect, References, Tracer, Bootstrap, Relay]) => {
     // What the runtime calls `log` on (all it asks of a logger), made without
     // `Logger.make`: effect/Logger loads 22 more modules of effect (FileSystem,
     // Stream...), ~20 ms of each worker's first Effect task.
@@ -65,16 +65,7 @@ const loadRuntime = (): Promise<Run> =>
     } as Logger.Logger<unknown, void>
     // a task's fiber may make pools (nested parallelism): see bootstrap.ts
     const base = Context.add(Context.make(References.CurrentLoggers, new Set([forward])), Bootstrap.InTask, true)
-    const runFork = Effect.runForkWith(base)
-    const relay = (call: number, parent: Tracer.AnySpan) => Relay.relayTracer(executor.span, call, parent)
-    run = (effect, onExit, services, call) => {
-      const fiber = services === undefined
-        ? runFork(effect)
-        : Effect.runForkWith(withServices(Context, base, services, call, relay))(effect)
-      fiber.addObserver(onExit)
-      return () => fiber.interruptUnsafe()
-    }
-    return run
+    return run = makeRun({ Context, Effect, Tracer }, base, Relay.relayTracer, executor.span)
   })
 
 // What an Effect interrupted before the runtime was loaded exits with.
