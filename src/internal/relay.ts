@@ -23,6 +23,7 @@
  * Times are Effect's clock in nanoseconds (`bigint`, which both the
  * structured clone and a child's advanced serialization carry).
  */
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -179,8 +180,8 @@ export const makeReplay = (): Replay => {
   return {
     receive: (slot, status, record, call) => status === SPAN_START ? start(slot, record, call) : end(record),
     workerGone: (slot) => {
-      // Effect's clock, in nanoseconds since the epoch
-      const now = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6))
+      // the time Effect's default clock gives (what the worker's spans were timed with)
+      const now = Clock.Clock.defaultValue().currentTimeNanosUnsafe()
       for (const [key, entry] of entries) {
         if (entry.slot === slot && !entry.ended) {
           close(key, entry, now, OUTCOME_FAILURE, "its worker exited before it ended")
