@@ -471,16 +471,20 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     return scheduler.submit(op, task, data, done, moved, carried?.relay, true)
   }
 
-  const call = (
+  /** Submits one call for a callback's `resume`, and returns the callback's canceller (none if it was refused). */
+  const submitCancellable = (
     task: Any,
     args: ReadonlyArray<unknown>,
+    carried: Carry | undefined,
     transfer: ReadonlyArray<unknown> | undefined,
-    carried: Carry | undefined
-  ): Effect.Effect<any, any> =>
-    Effect.callback((resume) => {
-      const job = submitExit(task, args, carried, transfer, resume)
-      if (job !== undefined) return scheduler.cancel(job)
-    })
+    resume: ExitDone
+  ): Effect.Effect<void> | undefined => {
+    const job = submitExit(task, args, carried, transfer, resume)
+    return job === undefined ? undefined : scheduler.cancel(job)
+  }
+
+  const call = (task: Any, args: ReadonlyArray<unknown>, carried: Carry | undefined): Effect.Effect<any, any> =>
+    Effect.callback((resume) => submitCancellable(task, args, carried, undefined, resume))
 
   /**
    * Runs chunks of inputs; `fail-fast` fails with the first failure (after
@@ -628,7 +632,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     return S.unwrap(withCarry(task, (carried) =>
       Effect.succeed(
         size === 1
-          ? S.mapEffect(source, (x) => call(task, [x], undefined, carried), { concurrency: window, unordered })
+          ? S.mapEffect(source, (x) => call(task, [x], carried), { concurrency: window, unordered })
           : source.pipe(
             S.grouped(size),
             S.mapEffect((part) => chunks(task, false, part, size, false, carried), { concurrency: window, unordered }),
@@ -651,8 +655,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
     // a refused call fails the caller (applyAsync: its fiber), as any failure of the task does
     const wrong = checkCall(operation, task, args, options)
     if (wrong !== undefined) return resume(Exit.fail(wrong))
-    const job = submitExit(task, args, carry(task, fiber, parent), options?.transfer, resume)
-    if (job !== undefined) return scheduler.cancel(job)
+    return submitCancellable(task, args, carry(task, fiber, parent), options?.transfer, resume)
   }
   const applyRegister = registerCall("pool.apply")
   const applyAsyncRegister = registerCall("pool.applyAsync")
