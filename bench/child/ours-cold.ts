@@ -3,11 +3,12 @@
  * uses (effect/Effect, the package, the task module), as peers.ts loads only
  * the library it measures: the other scenarios' imports (Stream, the shared
  * objects, the tracer) would make this process heavier than a user's
- * cold-start program, and the pool's start slower for it.
+ * cold-start program, and the pool's start slower for it. Its task module is
+ * the lean ours-cold.mjs, as the peers' cold workers are lean.
  */
 import * as Effect from "effect/Effect"
 import type * as Lib from "../../src/index.ts"
-import { inc } from "../workers/ours.mjs"
+import { inc } from "../workers/ours-cold.mjs"
 import type { Result } from "./common.ts"
 
 // the built package, typed by the sources (as ours.ts)

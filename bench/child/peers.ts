@@ -15,8 +15,17 @@ interface Adapter {
   readonly close: () => Promise<unknown>
 }
 
+/**
+ * How a pool's payloads travel: copied, or moved in a transfer list. "cold" copies, and its workers load the lean
+ * `*-cold.mjs` files (one function, as ../../shared/probes' are) for the cold-start scenario.
+ */
+type Kind = "copy" | "move" | "cold"
+const suffix = { copy: "", move: "-move", cold: "-cold" } as const
+/** The file suffix of a library whose one worker file serves both copy and move. */
+const coldOr = (kind: Kind): string => kind === "cold" ? "-cold" : ""
+
 /** Imports a library (not timed) and returns how to start a pool of 2 on it. */
-type Loader = () => Promise<(transfer: boolean) => Adapter>
+type Loader = () => Promise<(kind: Kind) => Adapter>
 
 const worker = (file: string): string => fileURLToPath(new URL(`../workers/${file}`, import.meta.url))
 
@@ -29,8 +38,9 @@ const runPool = (
   Ctor: new(options: { filename: string; minThreads: number; maxThreads: number }) => RunPool,
   file: string
 ) =>
-(transfer: boolean) => {
-  const pool = new Ctor({ filename: worker(`${file}${transfer ? "-move" : ""}.mjs`), minThreads: 2, maxThreads: 2 })
+(kind: Kind) => {
+  const transfer = kind === "move"
+  const pool = new Ctor({ filename: worker(`${file}${suffix[kind]}.mjs`), minThreads: 2, maxThreads: 2 })
   return {
     call: (name: "inc" | "countPrimes", arg: number) => pool.run(arg, { name }),
     echo: (a: Float64Array) =>
@@ -45,8 +55,9 @@ const loaders: Record<string, Loader> = {
   tinypool: async () => runPool((await import("tinypool")).Tinypool, "tinypool"),
   workerpool: async () => {
     const workerpool = (await import("workerpool")).default
-    return (transfer) => {
-      const pool = workerpool.pool(worker("workerpool.mjs"), { minWorkers: 2, maxWorkers: 2, workerType: "thread" })
+    return (kind) => {
+      const transfer = kind === "move"
+      const pool = workerpool.pool(worker(`workerpool${coldOr(kind)}.mjs`), { minWorkers: 2, maxWorkers: 2, workerType: "thread" })
       return {
         // exec returns workerpool's own Promise class (a thenable): typed, not wrapped, to add no hop.
         call: (name, arg) => pool.exec(name, [arg]) as unknown as Promise<number>,
@@ -91,8 +102,9 @@ const loaders: Record<string, Loader> = {
   },
   raw: async () => {
     const { Worker } = await import("node:worker_threads")
-    return (transfer) => {
-      const workers = [0, 1].map(() => new Worker(worker("raw.mjs")))
+    return (kind) => {
+      const transfer = kind === "move"
+      const workers = [0, 1].map(() => new Worker(worker(`raw${coldOr(kind)}.mjs`)))
       const pending = new Map<number, (value: any) => void>()
       let outbox: Array<Array<unknown>> = [[], []]
       let nextId = 0
@@ -139,7 +151,7 @@ const loaders: Record<string, Loader> = {
   }
 }
 
-type Scenario = (start: (transfer: boolean) => Adapter, p: Params) => Promise<Result>
+type Scenario = (start: (kind: Kind) => Adapter, p: Params) => Promise<Result>
 
 const callAll = (pool: Adapter, xs: ReadonlyArray<number>) => Promise.all(xs.map((x) => pool.call("inc", x)))
 
@@ -167,7 +179,7 @@ const trips = async (pool: Adapter, p: Params, transfer: boolean): Promise<Resul
 
 const scenarios: Record<string, Scenario> = {
   "1a": async (start, p) => {
-    const pool = start(false)
+    const pool = start("copy")
     await callAll(pool, range(p.warm))
     const xs = range(p.n)
     const t0 = performance.now()
@@ -177,7 +189,7 @@ const scenarios: Record<string, Scenario> = {
     return { value: p.n / secs, check: sum(ys) }
   },
   "2": async (start, p) => {
-    const pool = start(false)
+    const pool = start("copy")
     for (let i = 0; i < p.warm; i++) await pool.call("inc", i)
     const times = new Float64Array(p.n)
     let check = 0
@@ -195,7 +207,7 @@ const scenarios: Record<string, Scenario> = {
     const t0 = performance.now()
     const serial = inputs.map(W.countPrimes)
     const serialMs = performance.now() - t0
-    const pool = start(false)
+    const pool = start("copy")
     await Promise.all([pool.call("countPrimes", p.limit), pool.call("countPrimes", p.limit)])
     const t1 = performance.now()
     const parallel = await Promise.all(inputs.map((x) => pool.call("countPrimes", x)))
@@ -206,13 +218,13 @@ const scenarios: Record<string, Scenario> = {
   },
   "4": async (start) => {
     const t0 = performance.now()
-    const pool = start(false)
+    const pool = start("cold")
     const y = await pool.call("inc", 41)
     await pool.close()
     return { value: performance.now() - t0, check: y }
   },
-  "5c": (start, p) => trips(start(false), p, false),
-  "5t": (start, p) => trips(start(true), p, true)
+  "5c": (start, p) => trips(start("copy"), p, false),
+  "5t": (start, p) => trips(start("move"), p, true)
 }
 
 export const run = async (scenario: string, lib: string, p: Params): Promise<Result> => {
