@@ -257,10 +257,17 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
         if (!outOfMemory && chunk.toString().includes(heapOutOfMemory)) outOfMemory = true
       })
     }
-    const kill = (signal?: NodeJS.Signals) => {
+    // ended for good (a thread's terminate, a child's SIGKILL): nothing is asked of it any more
+    let killed = false
+    const kill = (signal: NodeJS.Signals = "SIGKILL") => {
       if (raw === undefined) return
-      if ("terminate" in raw) void raw.terminate()
-      else raw.kill(signal ?? "SIGKILL")
+      if ("terminate" in raw) {
+        killed = true
+        void raw.terminate()
+      } else {
+        killed ||= signal === "SIGKILL"
+        raw.kill(signal)
+      }
     }
     const death = (): Death => {
       const e = error as (Error & { code?: string }) | undefined
@@ -311,20 +318,23 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
           // Interrupted (retired, or the pool closing): asked to close, it has 5
           // seconds to exit before it is terminated. One still starting has run
           // nothing of ours or the user's yet: it is stopped at once (a close
-          // request would wait for the rest of its ~25 ms boot).
-          return Effect.promise(() => {
-            if (ready) tell([1])
-            else kill()
-            return gone
-          }).pipe(
-            Effect.timeout(5000),
-            Effect.catchCause(() =>
-              Effect.promise(() => {
-                kill()
-                return gone
-              })
-            ),
-            Effect.asVoid
+          // request would wait for the rest of its ~25 ms boot). One killed
+          // already (the pool terminated) is only waited for.
+          return Effect.suspend(() =>
+            killed ? Effect.promise(() => gone) : Effect.promise(() => {
+              if (ready) tell([1])
+              else kill()
+              return gone
+            }).pipe(
+              Effect.timeout(5000),
+              Effect.catchCause(() =>
+                Effect.promise(() => {
+                  kill()
+                  return gone
+                })
+              ),
+              Effect.asVoid
+            )
           )
         }).pipe(Effect.ensuring(Effect.sync(() => channel?.close())))
     }
