@@ -257,10 +257,11 @@ export const workerBackend = (kind: "thread" | "process", options: SpawnOptions)
         if (!outOfMemory && chunk.toString().includes(heapOutOfMemory)) outOfMemory = true
       })
     }
-    // ended for good (a thread's terminate, a child's SIGKILL): nothing is asked of it any more
+    // ended for good (a thread's terminate, a child's SIGKILL): nothing is asked of it any more,
+    // and it is not killed twice (a pool's terminate reaches it by its slot and by killAll)
     let killed = false
     const kill = (signal: NodeJS.Signals = "SIGKILL") => {
-      if (raw === undefined) return
+      if (raw === undefined || killed) return
       if ("terminate" in raw) {
         killed = true
         void raw.terminate()
