@@ -38,7 +38,7 @@ import { packNumbers } from "./internal/pack.ts"
 import { schedulers } from "./internal/poolInternals.ts"
 import { decodeExit, encodePayload } from "./internal/decode.ts"
 import * as P from "./internal/protocol.ts"
-import { type ExitDone, type Job, makeScheduler, type Scheduler } from "./internal/scheduler.ts"
+import { type ExitDone, type Job, makeScheduler, type Scheduler, type Source } from "./internal/scheduler.ts"
 import { supervise } from "./internal/supervisor.ts"
 import { callsStream } from "./internal/calls.ts"
 import { callbackSpan, relayTo, traceParent } from "./internal/callSpan.ts"
@@ -526,52 +526,64 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       const shared = madeAny && holdsShared(sent)
       const sealed = services !== undefined || shared
       const op = star ? (exitMode ? P.OP_STARMAP_EXIT : P.OP_STARMAP) : (exitMode ? P.OP_MAP_EXIT : P.OP_MAP)
-      const jobs: Array<Job> = []
-      let remaining = Math.ceil(n / size)
+      const units = Math.ceil(n / size)
+      let pending = units
       let failed = false
-      const cancelAll = Effect.forEach(jobs, scheduler.cancel, { concurrency: "unbounded", discard: true })
+      const cancelAll = Effect.suspend(() => scheduler.cancelSource(source))
+      // A unit's outcome: its chunk's values, or the failure of the whole chunk.
+      const complete = (unit: number, status: number, value: unknown) => {
+        if (failed) return
+        const start = unit * size
+        const count = Math.min(n, start + size) - start
+        if (status === P.S_OK) {
+          const values = value as Array<unknown>
+          if (exitMode) {
+            for (let k = 0; k < count; k++) {
+              results[at(start + k)] ??= decodeExit(task, values[2 * k] as number, values[2 * k + 1])
+            }
+          } else if (task.contract?.success === undefined) {
+            for (let k = 0; k < values.length; k++) results[at(start + k)] = values[k]
+          } else {
+            for (let k = 0; k < values.length; k++) {
+              const exit = decodeExit(task, P.S_OK, values[k])
+              if (exit._tag === "Failure") {
+                failed = true
+                return resume(Effect.andThen(cancelAll, exit))
+              }
+              results[at(start + k)] = exit.value
+            }
+          }
+        } else if (exitMode) {
+          // The whole chunk failed (its worker died, its module did not load).
+          const exit = decodeExit(task, status, value)
+          for (let k = 0; k < count; k++) results[at(start + k)] ??= exit
+        } else {
+          failed = true
+          return resume(Effect.andThen(cancelAll, decodeExit(task, status, value)))
+        }
+        if (--pending === 0) resume(Effect.succeed(results))
+      }
       // Numbers cross packed, and a worker thread gets their buffer moved (see
       // pack.ts), with the services and trace context beside them if any.
       const pack = !star && !precheck && !shared && task.contract?.payload === undefined
-      for (let start = 0; start < n; start += size) {
-        const end = Math.min(n, start + size)
-        const packed = pack ? packNumbers(sent, start, end) : undefined
-        const part = packed ?? sent.slice(start, end)
-        const count = end - start
-        const [sentOp, data] = sealed ? seal(op, part, services) : [op, part]
-        const job = scheduler.submit(sentOp, task, data, (status, value) => {
-          if (failed) return
-          if (status === P.S_OK) {
-            const values = value as Array<unknown>
-            if (exitMode) {
-              for (let k = 0; k < count; k++) {
-                results[at(start + k)] ??= decodeExit(task, values[2 * k] as number, values[2 * k + 1])
-              }
-            } else if (task.contract?.success === undefined) {
-              for (let k = 0; k < values.length; k++) results[at(start + k)] = values[k]
-            } else {
-              for (let k = 0; k < values.length; k++) {
-                const exit = decodeExit(task, P.S_OK, values[k])
-                if (exit._tag === "Failure") {
-                  failed = true
-                  return resume(Effect.andThen(cancelAll, exit))
-                }
-                results[at(start + k)] = exit.value
-              }
-            }
-          } else if (exitMode) {
-            // The whole chunk failed (its worker died, its module did not load).
-            const exit = decodeExit(task, status, value)
-            for (let k = 0; k < count; k++) results[at(start + k)] ??= exit
-          } else {
-            failed = true
-            return resume(Effect.andThen(cancelAll, decodeExit(task, status, value)))
-          }
-          if (--remaining === 0) resume(Effect.succeed(results))
-        }, packed !== undefined && startMethod === "thread" ? [packed.buffer] : undefined, carried?.relay)
-        if (job === undefined) return
-        jobs.push(job)
+      const source: Source = {
+        source: true,
+        remaining: units,
+        next: (make) => {
+          const unit = units - source.remaining--
+          const start = unit * size
+          const end = Math.min(n, start + size)
+          const packed = pack ? packNumbers(sent, start, end) : undefined
+          const part = packed ?? (size === 1 ? [sent[start]] : sent.slice(start, end))
+          const [sentOp, data] = sealed ? seal(op, part, services) : [op, part]
+          const transfer = packed !== undefined && startMethod === "thread" ? [packed.buffer] : undefined
+          return make(sentOp, task, data, (status, value) => complete(unit, status, value), transfer, carried?.relay, false)
+        },
+        fail: (error) => {
+          while (source.remaining > 0) complete(units - source.remaining--, P.S_LOCAL, error)
+        }
       }
+      if (!scheduler.submitSource(source)) return
       return cancelAll
     })
 

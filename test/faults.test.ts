@@ -317,6 +317,62 @@ describe.each(["thread", "fiber", "process"] as const)("lifecycle (%s)", (startM
       yield* pool.join
     })))
 
+  // A map's calls are made one by one as workers can take them (scheduler.ts's
+  // Source): what it has not sent yet must fail, or never run, as queued calls do.
+  const tags = ["a", "b", "c", "d", "e", "f", "g", "h"]
+
+  it.live("terminate fails every input of a map, those running and those not sent yet, with PoolNotRunning", () => {
+    const signals = makeSignals()
+    return leakFree(Effect.gen(function*() {
+      const pool = yield* make()
+      const fiber = yield* Effect.forkChild(pool.map(T.waitLoggingInterrupt, tags, { chunksize: 1, mode: "exit" }))
+      yield* signals.line("a started")
+      yield* signals.line("b started")
+      yield* pool.terminate
+      const exits = yield* Fiber.join(fiber)
+      expect(exits.length).toBe(tags.length)
+      for (const exit of exits) {
+        assert(Exit.isFailure(exit))
+        const error = Cause.squash(exit.cause) as { _tag: string; state: string }
+        expect(error._tag).toBe("PoolNotRunning")
+        expect(error.state).toBe("terminated")
+      }
+      // 2 workers hold at most 2 calls each: the last inputs were never sent
+      expect(signals.seen).not.toContain("h started")
+    }).pipe(Effect.provide(signals.layer)))
+  })
+
+  it.live("an interrupted map sends none of its remaining inputs and interrupts those running", () => {
+    const signals = makeSignals()
+    return leakFree(Effect.gen(function*() {
+      const pool = yield* make()
+      const fiber = yield* Effect.forkChild(pool.map(T.waitLoggingInterrupt, tags, { chunksize: 1 }))
+      yield* signals.line("a started")
+      yield* signals.line("b started")
+      yield* Fiber.interrupt(fiber)
+      expect(signals.seen).toEqual(expect.arrayContaining(["a interrupted", "b interrupted"]))
+      // the pool serves the next map at once: nothing of the interrupted one is left queued
+      expect(yield* pool.map(T.square, [1, 2, 3], { chunksize: 1 })).toEqual([1, 4, 9])
+      const started = signals.seen.filter((line) => line.endsWith(" started")).map((line) => line[0])
+      expect(started.length).toBeLessThanOrEqual(4)
+      expect(started).not.toContain("h")
+    }).pipe(Effect.provide(signals.layer)))
+  })
+
+  it.live("a map given to a closed pool fails with PoolNotRunning and runs nothing", () =>
+    leakFree(Effect.gen(function*() {
+      const pool = yield* make()
+      yield* pool.close
+      const error = yield* Effect.flip(pool.map(T.square, [1, 2, 3], { chunksize: 1 }))
+      assert(error._tag === "PoolNotRunning")
+      expect(error.state).toBe("closed")
+      const exits = yield* pool.map(T.square, [1, 2], { mode: "exit" })
+      expect(exits.map((exit) => Exit.isFailure(exit) && (Cause.squash(exit.cause) as any)._tag)).toEqual([
+        "PoolNotRunning",
+        "PoolNotRunning"
+      ])
+    })))
+
   it.live("a caller outside the pool's scope sees PoolNotRunning when the scope closes under its call", () => {
     const signals = makeSignals()
     return leakFree(Effect.gen(function*() {

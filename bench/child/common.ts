@@ -24,7 +24,7 @@ export interface Params {
    * Scenario 1a: `"floor"` runs the same Effect program with each call answered on the main thread (no worker),
    * `"traced"` runs ours under an installed tracer (Effect's NativeSpan, exported nowhere).
    */
-  readonly variant?: "floor" | "traced"
+  readonly variant?: "floor" | "traced" | "map1"
 }
 
 export interface Result {

@@ -67,7 +67,8 @@ const scenarios: Record<string, Scenario> = {
   "1a": (p) =>
     Effect.gen(function*() {
       const pool = yield* Pool.Pool
-      const all = (xs: ReadonlyArray<number>) => p.variant === "floor" ? floorAll(xs) : applyAll(pool, xs)
+      const all = (xs: ReadonlyArray<number>) =>
+        p.variant === "floor" ? floorAll(xs) : p.variant === "map1" ? pool.map(inc, xs, { chunksize: 1 }) : applyAll(pool, xs)
       yield* all(range(p.warm))
       const xs = range(p.n)
       const t0 = performance.now()

@@ -58,7 +58,38 @@ export interface Job {
   timer: ReturnType<typeof setTimeout> | undefined
   /** Where the spans its worker relays go, if it asked for them. */
   readonly relay: RelayTo | undefined
+  /** The source that made it, if any. */
+  from: Source | undefined
 }
+
+/** Makes a job (what a `Source` is given to make its units with). */
+export type MakeJob = (
+  op: number,
+  task: Any,
+  data: unknown,
+  done: Done | ExitDone,
+  transfer: ReadonlyArray<unknown> | undefined,
+  relay: RelayTo | undefined,
+  exits: boolean
+) => Job
+
+/**
+ * Many calls queued as one entry (a map's): each unit becomes its own job
+ * only when a worker can take it. Made up front, 100,000 queued jobs outlive
+ * V8's young generation and every scavenge copies them; made at dispatch,
+ * each dies young.
+ */
+export interface Source {
+  readonly source: true
+  /** Units not yet made into jobs; 0 once stopped. */
+  remaining: number
+  /** The next unit's job (called only while `remaining > 0`); it decrements `remaining`. */
+  readonly next: (make: MakeJob) => Job
+  /** The pool failed or ended first: every unit not yet made gets `error`. */
+  readonly fail: (error: Errors.PoolError) => void
+}
+
+const isSource = (entry: Job | Source): entry is Source => (entry as Source).source === true
 
 export const JobState = { Queued: 0, Running: 1, Cancelling: 2, Finished: 3 } as const
 export type JobState = typeof JobState[keyof typeof JobState]
@@ -128,7 +159,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
       host: undefined
     })
   }
-  let queue: Array<Job> = []
+  let queue: Array<Job | Source> = []
   let head = 0
   let nextId = 1
   let state: PoolState = "running"
@@ -148,7 +179,11 @@ export const makeScheduler = (options: SchedulerOptions) => {
   const allStarted = Deferred.makeUnsafe<void>()
   const everStarted = new Set<number>()
 
-  const queued = () => queue.length - head
+  // a source at the head counts its units (the sources behind it count one each)
+  const queued = () => {
+    const first = queue[head]
+    return queue.length - head + (first !== undefined && isSource(first) ? first.remaining - 1 : 0)
+  }
 
   // -- sending -----------------------------------------------------------------
 
@@ -267,6 +302,18 @@ export const makeScheduler = (options: SchedulerOptions) => {
   const pump = () => {
     while (head < queue.length) {
       const job = queue[head]
+      if (isSource(job)) {
+        if (job.remaining === 0) {
+          queue[head++] = undefined as any
+          continue
+        }
+        const slot = pickSlot()
+        if (slot === undefined) break
+        const unit = job.next(makeJob)
+        unit.from = job
+        assign(slot, unit)
+        continue
+      }
       if (job.state !== JobState.Queued) {
         queue[head++] = undefined as any
         continue
@@ -383,15 +430,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
   const notRunning = (): Errors.PoolError =>
     brokenBy ?? new Errors.PoolNotRunning({ state: state === "running" ? "closed" : state })
 
-  const makeJob = (
-    op: number,
-    task: Any,
-    data: unknown,
-    done: Done | ExitDone,
-    transfer: ReadonlyArray<unknown> | undefined,
-    relay: RelayTo | undefined,
-    exits: boolean
-  ): Job => ({
+  const makeJob: MakeJob = (op, task, data, done, transfer, relay, exits) => ({
     id: nextId++,
     op,
     task,
@@ -403,7 +442,8 @@ export const makeScheduler = (options: SchedulerOptions) => {
     slot: undefined,
     ack: undefined,
     timer: undefined,
-    relay
+    relay,
+    from: undefined
   })
 
   /**
@@ -434,6 +474,26 @@ export const makeScheduler = (options: SchedulerOptions) => {
     queue.push(job)
     return job
   }
+
+  /** Queues a source's units behind what is queued; `false` when the pool refuses it (`fail` was called). */
+  const submitSource = (source: Source): boolean => {
+    if (state !== "running") {
+      source.fail(notRunning())
+      return false
+    }
+    queue.push(source)
+    pump()
+    return true
+  }
+
+  /** A source's owner was interrupted: it makes no more jobs, and those running are cancelled (`cancel`). */
+  const cancelSource = (source: Source): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      source.remaining = 0
+      const running: Array<Job> = []
+      for (const slot of slots) for (const job of slot.inflight.values()) if (job.from === source) running.push(job)
+      return Effect.forEach(running, cancel, { concurrency: "unbounded", discard: true })
+    })
 
   /**
    * The caller was interrupted: withdraw a queued job, or ask the worker to
@@ -544,7 +604,10 @@ export const makeScheduler = (options: SchedulerOptions) => {
     const fail = (job: Job) => finish(job, P.S_LOCAL, error ??= makeError())
     for (let i = head; i < queue.length; i++) {
       const job = queue[i]
-      if (job?.state === JobState.Queued) fail(job)
+      if (job === undefined) continue
+      if (isSource(job)) {
+        if (job.remaining > 0) job.fail(error ??= makeError())
+      } else if (job.state === JobState.Queued) fail(job)
     }
     queue = []
     head = 0
@@ -576,6 +639,8 @@ export const makeScheduler = (options: SchedulerOptions) => {
     slots,
     needsWorkers,
     submit,
+    submitSource,
+    cancelSource,
     cancel,
     receive,
     attach,
