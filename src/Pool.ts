@@ -575,9 +575,18 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
           const end = Math.min(n, start + size)
           const packed = pack ? packNumbers(sent, start, end) : undefined
           const part = packed ?? (size === 1 ? [sent[start]] : sent.slice(start, end))
-          const [sentOp, data] = sealed ? seal(op, part, services) : [op, part]
+          // (no destructuring here: its iterator is an allocation per call)
+          const sealedPart = sealed ? seal(op, part, services) : undefined
           const transfer = packed !== undefined && startMethod === "thread" ? [packed.buffer] : undefined
-          return make(sentOp, task, data, (status, value) => complete(unit, status, value), transfer, carried?.relay, false)
+          return make(
+            sealedPart === undefined ? op : sealedPart[0],
+            task,
+            sealedPart === undefined ? part : sealedPart[1],
+            (status, value) => complete(unit, status, value),
+            transfer,
+            carried?.relay,
+            false
+          )
         },
         fail: (error) => {
           while (source.remaining > 0) complete(units - source.remaining--, P.S_LOCAL, error)

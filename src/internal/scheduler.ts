@@ -14,6 +14,7 @@ import { addMovable, findUncloneable, isCloneError } from "./clone.ts"
 import { decodeExit } from "./decode.ts"
 import { holderExited, releaseThread } from "./handles.ts"
 import { type Host, makeHost } from "./host.ts"
+import { JobTable } from "./jobTable.ts"
 import * as P from "./protocol.ts"
 import type { RelayTo } from "./relay.ts"
 
@@ -99,7 +100,7 @@ export interface Slot {
   link: Link | undefined
   /** Ready for jobs: started, initialized, not retiring. */
   ready: boolean
-  readonly inflight: Map<number, Job>
+  readonly inflight: JobTable<Job>
   outbox: Array<unknown>
   transfers: Array<unknown> | undefined
   /** Jobs being interrupted: while > 0 the slot takes no new work. */
@@ -145,7 +146,7 @@ export const makeScheduler = (options: SchedulerOptions) => {
       index: i,
       link: undefined,
       ready: false,
-      inflight: new Map(),
+      inflight: new JobTable(),
       outbox: [],
       transfers: undefined,
       cancelling: 0,
