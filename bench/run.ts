@@ -150,7 +150,8 @@ const allScenarios: Array<Scenario> = [
     variants: [
       ...nodeVariants("1a", { n: sizes.tiny, warm: 2_000 }, triangle(sizes.tiny)),
       ours("1a", { n: sizes.tiny, warm: 2_000, variant: "traced" }, triangle(sizes.tiny), "ours, tracer installed"),
-      ours("1a", { n: sizes.tiny, warm: 2_000, variant: "floor" }, triangle(sizes.tiny), "Effect floor (no worker)")
+      ours("1a", { n: sizes.tiny, warm: 2_000, variant: "floor" }, triangle(sizes.tiny), "Effect floor (no worker)"),
+      ours("1a", { n: sizes.tiny, warm: 2_000, variant: "map1" }, triangle(sizes.tiny), "ours map, chunksize 1")
     ]
   },
   {
@@ -544,6 +545,15 @@ const targets: Array<Target> = [
   { name: "10 Manager dict round trips thread >= Python", scenario: "10", self: "ours thread", peer: "python", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 },
   { name: "7 Pipe thread <= Python Pipe", scenario: "7", self: "ours thread", peer: "python Pipe", ratio: (o, p) => o / p, need: "<= 1", pass: (r) => r <= 1 },
   { name: "1a calls/s >= 2x piscina", scenario: "1a", peer: "piscina", ratio: (o, p) => o / p, need: ">= 2", pass: (r) => r >= 2 },
+  {
+    name: "1a map chunksize 1 calls/s >= raw",
+    scenario: "1a",
+    self: "ours map, chunksize 1",
+    peer: "raw",
+    ratio: (o, p) => o / p,
+    need: ">= 1",
+    pass: (r) => r >= 1
+  },
   {
     name: "1b map items/s >= Python Pool.map",
     scenario: "1b",

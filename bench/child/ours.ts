@@ -63,7 +63,8 @@ const itemsPerSecond = (
   })
 
 const scenarios: Record<string, Scenario> = {
-  // 1a: every call its own apply, all submitted at once.
+  // 1a: every call its own apply, all submitted at once; or (map1) every input
+  // its own call of one map, as Python's `pool.map(f, xs, chunksize=1)`.
   "1a": (p) =>
     Effect.gen(function*() {
       const pool = yield* Pool.Pool
