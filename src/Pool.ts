@@ -88,7 +88,12 @@ export interface Options<InitArgs extends ReadonlyArray<any> = ReadonlyArray<any
  * @category models
  */
 export interface MapOptions {
-  /** Inputs per message to a worker. Default, as Python: `ceil(n / (4 * processes))`. */
+  /**
+   * Inputs per message to a worker. Default, as Python: `ceil(n / (4 * processes))`.
+   * With 1, each input is its own call, handed to whichever worker is free, as
+   * tasks of uneven length want: the fastest way to submit many separate calls
+   * at once (no fiber per call, as `Effect.forEach` over `apply` makes).
+   */
   readonly chunksize?: number | undefined
 }
 
