@@ -534,7 +534,6 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
       const units = Math.ceil(n / size)
       let pending = units
       let failed = false
-      const cancelAll = Effect.suspend(() => scheduler.cancelSource(source))
       // A unit's outcome: its chunk's values, or the failure of the whole chunk.
       const complete = (unit: number, status: number, value: unknown) => {
         if (failed) return
@@ -597,6 +596,7 @@ const makePool = (scheduler: Scheduler, internals: Internals): Pool => {
           while (source.remaining > 0) complete(units - source.remaining--, P.S_LOCAL, error)
         }
       }
+      const cancelAll = scheduler.cancelSource(source)
       if (!scheduler.submitSource(source)) return
       return cancelAll
     })
