@@ -532,62 +532,36 @@ interface Target {
   readonly need: string
   readonly pass: (ratio: number) => boolean
 }
+/** ours / peer at least (`atLeast`) or at most (`atMost`) `k`; `self` names our row (default "ours"). */
+const atLeast = (name: string, scenario: string, peer: string, k: number, self?: string): Target => ({
+  name, scenario, self, peer, ratio: (o, p) => o / p, need: `>= ${k}`, pass: (r) => r >= k
+})
+const atMost = (name: string, scenario: string, peer: string, k: number, self?: string): Target => ({
+  name, scenario, self, peer, ratio: (o, p) => o / p, need: `<= ${k}`, pass: (r) => r <= k
+})
+/** ours / peer, reported without a target. */
+const shown = (name: string, scenario: string, peer: string, self?: string): Target => ({
+  name, scenario, self, peer, ratio: (o, p) => o / p, need: "-", pass: () => true
+})
 const queueTargets = (id: string, what: string): Array<Target> => [
-  { name: `${id} ${what} thread >= 3x Python Queue`, scenario: id, self: "ours thread", peer: "python Queue", ratio: (o, p) => o / p, need: ">= 3", pass: (r) => r >= 3 },
-  { name: `${id} ${what} process >= Python Queue`, scenario: id, self: "ours process", peer: "python Queue", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 }
+  atLeast(`${id} ${what} thread >= 3x Python Queue`, id, "python Queue", 3, "ours thread"),
+  atLeast(`${id} ${what} process >= Python Queue`, id, "python Queue", 1, "ours process")
 ]
 const targets: Array<Target> = [
   ...queueTargets("6", "Queue numbers"),
   ...queueTargets("6d", "Queue objects"),
-  { name: "8 locked increments thread >= Python", scenario: "8", self: "ours thread", peer: "python", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 },
-  { name: "9u Lock uncontended thread >= Python", scenario: "9u", self: "ours thread", peer: "python", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 },
-  { name: "9c Lock contended thread >= Python", scenario: "9c", self: "ours thread", peer: "python", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 },
-  { name: "10 Manager dict round trips thread >= Python", scenario: "10", self: "ours thread", peer: "python", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 },
-  { name: "7 Pipe thread <= Python Pipe", scenario: "7", self: "ours thread", peer: "python Pipe", ratio: (o, p) => o / p, need: "<= 1", pass: (r) => r <= 1 },
-  { name: "1a calls/s >= 2x piscina", scenario: "1a", peer: "piscina", ratio: (o, p) => o / p, need: ">= 2", pass: (r) => r >= 2 },
-  {
-    name: "1a map chunksize 1 calls/s >= raw",
-    scenario: "1a",
-    self: "ours map, chunksize 1",
-    peer: "raw",
-    ratio: (o, p) => o / p,
-    need: ">= 1",
-    pass: (r) => r >= 1
-  },
-  {
-    name: "1b map items/s >= Python Pool.map",
-    scenario: "1b",
-    peer: "python Pool.map",
-    ratio: (o, p) => o / p,
-    need: ">= 1",
-    pass: (r) => r >= 1
-  },
-  { name: "1c imap items/s >= 2x Python Pool.imap", scenario: "1c", peer: "python Pool.imap", ratio: (o, p) => o / p, need: ">= 2", pass: (r) => r >= 2 },
-  {
-    name: "2 round trip unpinned <= piscina",
-    scenario: "2",
-    peer: "piscina",
-    ratio: (o, p) => o / p,
-    need: "<= 1",
-    pass: (r) => r <= 1
-  },
-  {
-    name: "2 round trip pinned <= piscina",
-    scenario: "2p",
-    peer: "piscina",
-    ratio: (o, p) => o / p,
-    need: "<= 1",
-    pass: (r) => r <= 1
-  },
-  {
-    name: "2f round trip process <= 1.3x raw fork",
-    scenario: "2f",
-    self: "ours process",
-    peer: "raw-fork",
-    ratio: (o, p) => o / p,
-    need: "<= 1.3",
-    pass: (r) => r <= 1.3
-  },
+  atLeast("8 locked increments thread >= Python", "8", "python", 1, "ours thread"),
+  atLeast("9u Lock uncontended thread >= Python", "9u", "python", 1, "ours thread"),
+  atLeast("9c Lock contended thread >= Python", "9c", "python", 1, "ours thread"),
+  atLeast("10 Manager dict round trips thread >= Python", "10", "python", 1, "ours thread"),
+  atMost("7 Pipe thread <= Python Pipe", "7", "python Pipe", 1, "ours thread"),
+  atLeast("1a calls/s >= 2x piscina", "1a", "piscina", 2),
+  atLeast("1a map chunksize 1 calls/s >= raw", "1a", "raw", 1, "ours map, chunksize 1"),
+  atLeast("1b map items/s >= Python Pool.map", "1b", "python Pool.map", 1),
+  atLeast("1c imap items/s >= 2x Python Pool.imap", "1c", "python Pool.imap", 2),
+  atMost("2 round trip unpinned <= piscina", "2", "piscina", 1),
+  atMost("2 round trip pinned <= piscina", "2p", "piscina", 1),
+  atMost("2f round trip process <= 1.3x raw fork", "2f", "raw-fork", 1.3, "ours process"),
   {
     name: "11m cluster map >= 200,000 items/s",
     scenario: "11m",
@@ -606,29 +580,15 @@ const targets: Array<Target> = [
     need: ">= 0.8",
     pass: (r) => r >= 0.8
   },
-  { name: "3 speed-up >= raw", scenario: "3", peer: "raw", ratio: (o, p) => o / p, need: ">= 1", pass: (r) => r >= 1 },
-  { name: "4 cold start <= piscina", scenario: "4", peer: "piscina", ratio: (o, p) => o / p, need: "<= 1", pass: (r) => r <= 1 },
-  {
-    name: "4u cold start, user's view <= 1.1x piscina",
-    scenario: "4u",
-    peer: "piscina",
-    ratio: (o, p) => o / p,
-    need: "<= 1.1",
-    pass: (r) => r <= 1.1
-  },
-  { name: "5 copy <= 1.1x raw", scenario: "5c", peer: "raw", ratio: (o, p) => o / p, need: "<= 1.1", pass: (r) => r <= 1.1 },
+  atLeast("3 speed-up >= raw", "3", "raw", 1),
+  atMost("4 cold start <= piscina", "4", "piscina", 1),
+  atMost("4u cold start, user's view <= 1.1x piscina", "4u", "piscina", 1.1),
+  atMost("5 copy <= 1.1x raw", "5c", "raw", 1.1),
   // No target in the issue (ours had no transfer API then): reported against raw, informational.
-  {
-    name: "5 transfer vs raw (no target)",
-    scenario: "5t",
-    peer: "raw",
-    ratio: (o, p) => o / p,
-    need: "-",
-    pass: () => true
-  },
+  shown("5 transfer vs raw (no target)", "5t", "raw"),
   // Node cannot fork: a thread is the nearest to Python's spawn (a fresh interpreter that imports the task's module).
-  { name: "12 Process start + join thread <= Python spawn", scenario: "12", self: "ours thread", peer: "python spawn", ratio: (o, p) => o / p, need: "<= 1", pass: (r) => r <= 1 },
-  { name: "12 Process thread vs Python fork (no target)", scenario: "12", self: "ours thread", peer: "python fork", ratio: (o, p) => o / p, need: "-", pass: () => true }
+  atMost("12 Process start + join thread <= Python spawn", "12", "python spawn", 1, "ours thread"),
+  shown("12 Process thread vs Python fork (no target)", "12", "python fork", "ours thread")
 ]
 
 console.log(`\n== summary: ours vs peer (ratio = ours / peer, medians of the same run)`)
