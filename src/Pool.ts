@@ -35,7 +35,7 @@ import { findUncloneable } from "./internal/clone.ts"
 import { holdsShared, madeAny, toRemote } from "./internal/handles.ts"
 import { Stream as loadStream } from "./internal/lazy.ts"
 import { packNumbers } from "./internal/pack.ts"
-import { schedulers } from "./internal/poolInternals.ts"
+import { schedulers, workerName } from "./internal/poolInternals.ts"
 import { decodeExit, encodePayload } from "./internal/decode.ts"
 import * as P from "./internal/protocol.ts"
 import { type ExitDone, type Job, makeScheduler, type Scheduler, type Source } from "./internal/scheduler.ts"
@@ -216,8 +216,15 @@ export interface Pool {
  */
 export const Pool: Context.Service<Pool, Pool> = Context.Service<Pool>("effect-multiprocessing/Pool")
 
+// Only what a worker is spawned with: the rest of a user's options (known or not) is not the backend's.
 const backendOf = (method: StartMethod, options: Options): Backend =>
-  method === "fiber" ? fiberBackend : workerBackend(method, options)
+  method === "fiber" ? fiberBackend : workerBackend(method, {
+    resourceLimits: options.resourceLimits,
+    maxMemoryMb: options.maxMemoryMb,
+    env: options.env,
+    execArgv: options.execArgv,
+    name: (options as { readonly [workerName]?: (index: number) => string })[workerName]
+  })
 
 const checkPoolOptions = (options: Options): Errors.InvalidArgument | undefined => {
   if ((options?.startMethod as string | undefined) === "cluster") {

@@ -32,7 +32,7 @@ import { guard } from "./internal/bootstrap.ts"
 import { checkOptions, isTask, notArray, notTask, processOptionKinds } from "./internal/check.ts"
 import { holderExited } from "./internal/handles.ts"
 import * as Identity from "./internal/identity.ts"
-import { schedulers } from "./internal/poolInternals.ts"
+import { schedulers, workerName } from "./internal/poolInternals.ts"
 import * as Pool from "./Pool.ts"
 import type { StartMethod } from "./StartMethod.ts"
 import type { Task } from "./Task.ts"
@@ -156,7 +156,7 @@ export const start: <Args extends ReadonlyArray<any>, A, E, R>(
       resourceLimits: options.resourceLimits,
       env: options.env,
       execArgv: options.execArgv,
-      name: () => name
+      [workerName]: () => name
     } as Pool.Options).pipe(Scope.provide(own))
     const slot = schedulers.get(pool)!.slots[0]
     const identity = slot.link!.identity

@@ -10,6 +10,7 @@ import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import { Pool, Process } from "../src/index.ts"
+import { whoAmI } from "./fixtures/processes.ts"
 import * as T from "./fixtures/tasks.ts"
 
 const methods = ["thread", "process", "fiber"] as const
@@ -85,4 +86,16 @@ describe.each(methods)("junk arguments on %s", (startMethod) => {
         { numRuns: Math.ceil(Number(process.env.JUNK_RUNS ?? 300) / 7) }
       )
     ), 120_000)
+
+  // Found by the property above (seed -1807824409): a `name` in Pool.make's options reached the
+  // backend's hook for naming a Process's worker, and died calling it.
+  it.live("an option Pool.make does not know is ignored whatever its value: its workers keep their names", () =>
+    Effect.scoped(Effect.gen(function*() {
+      for (const name of [0n, "x", () => "mine"]) {
+        const pool = yield* Pool.make({ processes: 1, startMethod, name } as Pool.Options)
+        expect(yield* pool.apply(T.square, [3])).toBe(9)
+        const who = yield* pool.apply(whoAmI, [])
+        expect(who.name).toBe(startMethod === "fiber" ? "MainProcess" : "PoolWorker-1")
+      }
+    })))
 })
